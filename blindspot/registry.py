@@ -1,0 +1,311 @@
+"""Zones and sources: pydantic models of config/zones.yml and config/sources.yml, validated on load."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+import pycountry
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+M = TypeVar("M", bound=BaseModel)
+SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, Field(pattern=SLUG, min_length=2, max_length=64)]
+
+Tier = Literal[
+    "international",
+    "regional",
+    "national",
+    "local",
+    "exile",
+    "wire",
+    "state",
+    "government",
+    "ngo",
+    "un",
+    "press_freedom",
+]
+NOT_INDEPENDENT_TIERS = frozenset({"state", "government"})
+SourceKind = Literal["feed", "html", "dataset"]
+DatasetFormat = Literal["cpj", "rsf", "keepiton", "ioda", "acled", "ucdp", "reliefweb", "gdelt_timeline"]
+
+
+@cache
+def _known_languages() -> frozenset[str]:
+    return frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+
+
+@cache
+def _known_countries() -> frozenset[str]:
+    return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+def is_user_assigned_alpha3(code: str) -> bool:
+    """ISO 3166-1 reserves AAA-AAZ, QMA-QZZ, XAA-XZZ and ZZA-ZZZ for private use (the demo world uses them)."""
+    return bool(re.fullmatch(r"AA[A-Z]|Q[M-Z][A-Z]|X[A-Z]{2}|ZZ[A-Z]", code))
+
+
+def check_country(code: str) -> str:
+    if code not in _known_countries() and not is_user_assigned_alpha3(code):
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-3 country code")
+    return code
+
+
+def check_language(code: str) -> str:
+    if code not in _known_languages():
+        raise ValueError(f"{code!r} is not an ISO 639-1 language code")
+    return code
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+AliasMap = dict[str, list[Annotated[str, Field(min_length=2)]]]
+
+
+def _check_alias_languages(value: AliasMap) -> AliasMap:
+    for lang in value:
+        check_language(lang)
+    return value
+
+
+class Admin1(_Strict):
+    """A first-level administrative area inside a zone (a state, province or region)."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    aliases: AliasMap = Field(default_factory=dict)
+
+    _langs = field_validator("aliases")(_check_alias_languages)
+
+
+class Zone(_Strict):
+    """A conflict zone watched by blindspot."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    countries: list[str] = Field(min_length=1)
+    admin1: list[Admin1] = Field(default_factory=list)
+    aliases: AliasMap = Field(min_length=1)
+    exclusions: AliasMap = Field(default_factory=dict)
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, value: list[str]) -> list[str]:
+        return [check_country(c) for c in value]
+
+    _alias_langs = field_validator("aliases", "exclusions")(_check_alias_languages)
+
+
+class Politeness(_Strict):
+    """Per-source overrides of the crawler's polite defaults."""
+
+    download_delay: float | None = Field(default=None, ge=0, le=600)
+    concurrent_requests: int | None = Field(default=None, ge=1, le=8)
+    timeout_seconds: float | None = Field(default=None, gt=0, le=600)
+    max_pages: int | None = Field(default=None, ge=1, le=10_000)
+    obey_robots: bool = True
+
+
+class Selectors(_Strict):
+    """CSS selectors the generic spider follows from a listing page to article pages."""
+
+    article_links: str = Field(min_length=1)
+    next_page: str | None = None
+    title: str | None = None
+    body: str | None = None
+    published: str | None = None
+
+
+class Source(_Strict):
+    """A place blindspot collects from: a feed, an HTML site or a dataset."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    kind: SourceKind
+    url: str
+    languages: list[str] = Field(min_length=1)
+    country: str | None = None
+    tier: Tier
+    is_independent: bool | None = None
+    independence_reason: str | None = None
+    zones: list[Slug] = Field(default_factory=list)
+    politeness: Politeness = Field(default_factory=Politeness)
+    selectors: Selectors | None = None
+    format: DatasetFormat | None = None
+    params: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    enabled: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^(https?://[^\s/]+|file://)\S*$", value):
+            raise ValueError(f"{value!r} is not an http(s):// or file:// URL")
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        return [check_language(v) for v in value]
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        return None if value is None else check_country(value)
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Source:
+        if self.kind == "html" and self.selectors is None:
+            raise ValueError("an html source needs 'selectors' (at least article_links)")
+        if self.kind == "dataset" and self.format is None:
+            raise ValueError("a dataset source needs 'format'")
+        if self.kind != "dataset" and self.format is not None:
+            raise ValueError(f"'format' is only for dataset sources, not {self.kind}")
+        derived = self.tier not in NOT_INDEPENDENT_TIERS
+        if (
+            self.is_independent is not None
+            and self.is_independent != derived
+            and not self.independence_reason
+        ):
+            raise ValueError(
+                f"is_independent={self.is_independent} overrides the tier {self.tier!r}; "
+                "give the reason in 'independence_reason'"
+            )
+        if self.is_independent is None:
+            object.__setattr__(self, "is_independent", derived)
+        return self
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    """One problem in a config file, named precisely enough to fix it."""
+
+    file: str
+    entry: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.entry}" if self.entry else self.file
+        return f"{where}, field '{self.field}': {self.reason}" if self.field else f"{where}: {self.reason}"
+
+
+class RegistryError(ValueError):
+    """The registry has one or more problems; `issues` lists each of them."""
+
+    def __init__(self, issues: list[ConfigIssue]):
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The validated zones and sources of one config folder."""
+
+    config_dir: Path
+    zones: tuple[Zone, ...]
+    sources: tuple[Source, ...]
+
+    def zone(self, zone_id: str) -> Zone:
+        return next(z for z in self.zones if z.id == zone_id)
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)
+
+    def enabled_sources(self) -> list[Source]:
+        return [s for s in self.sources if s.enabled]
+
+
+def _reason(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _read_yaml(path: Path, top_key: str, issues: list[ConfigIssue]) -> list[Any]:
+    name = path.name
+    if not path.exists():
+        issues.append(ConfigIssue(str(path), "", "", "file not found"))
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"line {mark.line + 1}" if mark else ""
+        issues.append(ConfigIssue(str(path), line, "", f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+        return []
+    except UnicodeDecodeError as exc:
+        issues.append(ConfigIssue(str(path), "", "", f"not UTF-8 text: {exc.reason}"))
+        return []
+    if not isinstance(data, dict) or top_key not in data:
+        issues.append(
+            ConfigIssue(str(path), "", top_key, f"{name} must be a mapping with a '{top_key}' list")
+        )
+        return []
+    for key in data:
+        if key != top_key:
+            issues.append(ConfigIssue(str(path), "", str(key), "unknown key"))
+    entries = data[top_key]
+    if not isinstance(entries, list):
+        issues.append(ConfigIssue(str(path), "", top_key, "must be a list"))
+        return []
+    return entries
+
+
+def _validate_entries(
+    path: Path, entries: list[Any], model: type[M], noun: str, issues: list[ConfigIssue]
+) -> list[M]:
+    valid: list[M] = []
+    seen: dict[str, int] = {}
+    for position, raw in enumerate(entries, start=1):
+        entry_id = raw.get("id") if isinstance(raw, dict) else None
+        label = f"{noun} '{entry_id}' (entry {position})" if entry_id else f"{noun} entry {position}"
+        if not isinstance(raw, dict):
+            issues.append(ConfigIssue(str(path), label, "", "must be a mapping"))
+            continue
+        try:
+            obj = model.model_validate(raw)
+        except ValidationError as exc:
+            for err in exc.errors():
+                field = ".".join(str(p) for p in err["loc"])
+                issues.append(ConfigIssue(str(path), label, field, _reason(err)))
+            continue
+        if entry_id in seen:
+            issues.append(
+                ConfigIssue(str(path), label, "id", f"duplicate id; first used by entry {seen[entry_id]}")
+            )
+            continue
+        seen[entry_id] = position
+        valid.append(obj)
+    return valid
+
+
+def load_registry(config_dir: Path | str) -> Registry:
+    """Load and validate zones.yml and sources.yml; raise RegistryError listing every problem."""
+    config_dir = Path(config_dir)
+    issues: list[ConfigIssue] = []
+    zones_path, sources_path = config_dir / "zones.yml", config_dir / "sources.yml"
+    zones = _validate_entries(zones_path, _read_yaml(zones_path, "zones", issues), Zone, "zone", issues)
+    sources = _validate_entries(
+        sources_path, _read_yaml(sources_path, "sources", issues), Source, "source", issues
+    )
+    zone_ids = {z.id for z in zones}
+    for source in sources:
+        for i, zone_id in enumerate(source.zones):
+            if zone_ids and zone_id not in zone_ids:
+                label = f"source '{source.id}'"
+                issues.append(
+                    ConfigIssue(str(sources_path), label, f"zones.{i}", f"unknown zone {zone_id!r}")
+                )
+    if issues:
+        raise RegistryError(issues)
+    return Registry(config_dir=config_dir, zones=tuple(zones), sources=tuple(sources))

@@ -1,0 +1,82 @@
+"""The one entrance to configuration: paths and BLINDSPOT_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ENV_PREFIX = "BLINDSPOT_"
+
+# Every environment variable blindspot reads; any other BLINDSPOT_* name is a typo and an error.
+KNOWN_ENV = {
+    "BLINDSPOT_HOME": "home",
+    "BLINDSPOT_CONFIG": "config_dir",
+    "BLINDSPOT_LANDING_URL": "landing_url",
+    "BLINDSPOT_ALLOW_LOOPBACK": "allow_loopback",
+    "BLINDSPOT_WEBHOOK_URL": "webhook_url",
+    "BLINDSPOT_CONTACT_URL": "contact_url",
+    "BLINDSPOT_LOG_LEVEL": "log_level",
+}
+
+
+class SettingsError(ValueError):
+    """A BLINDSPOT_* variable is unknown or holds a bad value."""
+
+
+class Settings(BaseModel):
+    """Paths and switches for one process. Build it with `Settings.from_env()`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    home: Path = Path("data")
+    config_dir: Path = Path("config")
+    landing_url: str | None = None
+    allow_loopback: bool = False
+    webhook_url: str | None = None
+    contact_url: str = "https://github.com/blindspot-project/blindspot"
+    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Read BLINDSPOT_* variables; unknown names raise SettingsError instead of being ignored."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name, value in environ.items():
+            if not name.startswith(ENV_PREFIX):
+                continue
+            if name not in KNOWN_ENV:
+                known = ", ".join(sorted(KNOWN_ENV))
+                raise SettingsError(f"unknown environment variable {name}; known: {known}")
+            values[KNOWN_ENV[name]] = value
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from exc
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def published_path(self) -> Path:
+        return self.home / "published" / "blindspot.duckdb"
+
+    @property
+    def alerts_path(self) -> Path:
+        return self.home / "alerts" / "alerts.jsonl"
+
+    @property
+    def report_dir(self) -> Path:
+        return self.home / "report"
+
+    @property
+    def demo_dir(self) -> Path:
+        return self.home / "demo"

@@ -1,0 +1,25 @@
+"""Shared fixtures: a blindspot home in a temp dir and a minimal valid registry."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from blindspot.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def config_dir(tmp_path: Path) -> Path:
+    """A writable copy of the minimal registry, so a test may break it."""
+    target = tmp_path / "config"
+    shutil.copytree(FIXTURES / "config_min", target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, config_dir: Path) -> Settings:
+    return Settings.from_env(environ={}, home=tmp_path / "home", config_dir=config_dir)

@@ -1,0 +1,67 @@
+"""Opening the warehouse and migrating it: the one place that knows how to connect to DuckDB."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import duckdb
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.ddl.impl import DefaultImpl
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+class AlembicDuckDBImpl(DefaultImpl):
+    """Alembic has no DuckDB dialect; duckdb-engine's README gives this shim."""
+
+    __dialect__ = "duckdb"
+    transactional_ddl = True
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB file with UTC session time, so *_at columns read back as UTC."""
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def _alembic_config(engine: sa.Engine) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def current_revision(path: Path) -> str | None:
+    engine = sa.create_engine(f"duckdb:///{path}")
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def upgrade(path: Path, revision: str = "head") -> tuple[str | None, str | None]:
+    """Migrate the warehouse at `path`; returns (revision before, revision after). A no-op when current."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    before = current_revision(path)
+    if before is not None and before == head_revision() and revision == "head":
+        return before, before
+    engine = sa.create_engine(f"duckdb:///{path}")
+    try:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+        command.upgrade(_alembic_config(engine), revision)
+    finally:
+        engine.dispose()
+    return before, current_revision(path)

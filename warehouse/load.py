@@ -1,0 +1,260 @@
+"""Bulk-load landing files into raw.*: one transaction per batch, idempotent on natural keys."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from warehouse.landing import LANDING_SCHEMAS, NATURAL_KEYS, TARGET_TABLES, new_run_id, stable_id
+from warehouse.models import Base
+from warehouse.ops import record_run, utcnow
+
+log = logging.getLogger(__name__)
+
+# Fetch events are a per-night partition: a re-run of a night replaces that night's events of the source,
+# so source health never counts the same night twice.
+PARTITION_REPLACED_KINDS = frozenset({"fetch_events"})
+
+
+@dataclass
+class BatchResult:
+    kind: str
+    run_id: str
+    files: int = 0
+    rows_in: int = 0
+    rows_inserted: int = 0
+    rows_rejected: int = 0
+
+
+@dataclass
+class LoadSummary:
+    batches: list[BatchResult] = field(default_factory=list)
+    unreadable_files: list[str] = field(default_factory=list)
+
+    @property
+    def rows_inserted(self) -> int:
+        return sum(b.rows_inserted for b in self.batches)
+
+
+@dataclass(frozen=True)
+class LandingFile:
+    path: Path
+    kind: str
+    source_id: str
+    data_date: date
+    run_id: str
+
+
+def discover(landing_dir: Path, kind: str, data_date: date | None = None) -> list[LandingFile]:
+    """Landing files of one kind, for one night or for every night, in a stable order."""
+    day = data_date.isoformat() if data_date else "*"
+    found = []
+    for path in sorted((landing_dir / kind).glob(f"*/{day}/*.parquet")):
+        try:
+            file_date = date.fromisoformat(path.parent.name)
+        except ValueError:
+            log.warning("skipping %s: folder %r is not a date", path, path.parent.name)
+            continue
+        found.append(LandingFile(path, kind, path.parent.parent.name, file_date, path.stem))
+    return found
+
+
+def _required_columns(kind: str) -> list[str]:
+    """Landing columns that the raw table declares NOT NULL; a row missing one is rejected, not loaded."""
+    table = Base.metadata.tables[TARGET_TABLES[kind]]
+    landing = set(LANDING_SCHEMAS[kind].names)
+    return [c.name for c in table.columns if not c.nullable and c.name in landing]
+
+
+def _pending(con: duckdb.DuckDBPyConnection, files: list[LandingFile]) -> list[LandingFile]:
+    if not files:
+        return []
+    loaded = {row[0] for row in con.execute("select path from ops.loaded_files").fetchall()}
+    return [f for f in files if str(f.path) not in loaded]
+
+
+def _readable(
+    files: list[LandingFile], run_id: str
+) -> tuple[list[LandingFile], list[tuple[LandingFile, dict]]]:
+    """Split off files whose Parquet footer cannot be read; each becomes a rejected row, named by path."""
+    good, rejected = [], []
+    for f in files:
+        try:
+            pq.read_metadata(f.path)
+        except (OSError, pa.ArrowInvalid) as exc:
+            rejected.append(
+                (
+                    f,
+                    {
+                        "rejected_id": stable_id("unreadable_file", f.path),
+                        "source_id": f.source_id,
+                        "target_table": TARGET_TABLES[f.kind],
+                        "locator": str(f.path),
+                        "field": None,
+                        "rule": "readable_parquet",
+                        "reason": f"cannot read landing file: {exc}",
+                        "record": None,
+                        "run_id": run_id,
+                        "data_date": f.data_date,
+                    },
+                )
+            )
+            continue
+        good.append(f)
+    return good, rejected
+
+
+def _insert_rejected(con: duckdb.DuckDBPyConnection, rows: list[dict], loaded_at: datetime) -> int:
+    if not rows:
+        return 0
+    batch = pa.Table.from_pylist(rows, schema=LANDING_SCHEMAS["rejected_rows"])  # noqa: F841 (read by SQL)
+    before = con.execute("select count(*) from ops.rejected_rows").fetchone()[0]
+    con.execute(
+        "insert into ops.rejected_rows by name select *, ?::timestamptz as loaded_at from batch "
+        "where rejected_id not in (select rejected_id from ops.rejected_rows)",
+        [loaded_at],
+    )
+    return con.execute("select count(*) from ops.rejected_rows").fetchone()[0] - before
+
+
+def _load_batch(
+    con: duckdb.DuckDBPyConnection, kind: str, files: list[LandingFile], run_id: str
+) -> BatchResult:
+    """Load one kind's pending files in a single transaction."""
+    result = BatchResult(kind, run_id, files=len(files))
+    target, key = TARGET_TABLES[kind], NATURAL_KEYS[kind]
+    columns = LANDING_SCHEMAS[kind].names
+    loaded_at = utcnow()
+    required = _required_columns(kind)
+    paths = [str(f.path) for f in files]
+    select_cols = ", ".join(f'"{c}"' for c in columns)
+    con.execute(
+        f"create or replace temp table _landing as select {select_cols}, filename as _file, "
+        "file_row_number as _row from read_parquet(?, union_by_name = true, filename = true, "
+        "file_row_number = true)",
+        [paths],
+    )
+    con.execute(
+        "create or replace temp table _file_rows as select _file, count(*) as n from _landing group by _file"
+    )
+    result.rows_in = con.execute("select count(*) from _landing").fetchone()[0]
+    if required:
+        missing = " or ".join(f'"{c}" is null' for c in required)
+        which = " || ".join(f"""case when "{c}" is null then '{c} ' else '' end""" for c in required)
+        con.execute(
+            "insert into ops.rejected_rows by name "
+            "select md5(_file || '#' || _row::varchar)[:20] as rejected_id, "
+            f"source_id, '{target}' as target_table, _file as locator, trim({which}) as field, "
+            "'not_null' as rule, 'required value is missing' as reason, "
+            "to_json(struct_pack(*columns(* exclude (_file, _row))))::varchar as record, "
+            "run_id, data_date, ?::timestamptz as loaded_at "
+            f"from _landing where ({missing}) "
+            "and md5(_file || '#' || _row::varchar)[:20] not in (select rejected_id from ops.rejected_rows)",
+            [loaded_at],
+        )
+        result.rows_rejected = con.execute(f"select count(*) from _landing where {missing}").fetchone()[0]
+        con.execute(f"delete from _landing where {missing}")
+    if kind in PARTITION_REPLACED_KINDS:
+        # Keep only the newest run per (source, night) in the batch, then replace that partition in raw.
+        con.execute(
+            "delete from _landing l where run_id <> (select arg_max(m.run_id, m.started_at) from _landing m "
+            "where m.source_id = l.source_id and m.data_date = l.data_date)"
+        )
+        con.execute(
+            f"delete from {target} t where exists (select 1 from _landing l "
+            "where l.source_id = t.source_id and l.data_date = t.data_date)"
+        )
+    before = con.execute(f"select count(*) from {target}").fetchone()[0]
+    con.execute(
+        f"insert into {target} by name "
+        f"select {select_cols}, ?::timestamptz as loaded_at from _landing "
+        f'qualify row_number() over (partition by "{key}" order by _file, _row) = 1 '
+        f'and "{key}" not in (select "{key}" from {target})',
+        [loaded_at],
+    )
+    result.rows_inserted = con.execute(f"select count(*) from {target}").fetchone()[0] - before
+    _mark_loaded(con, files, run_id, loaded_at, "_file_rows")
+    con.execute("drop table _landing")
+    con.execute("drop table _file_rows")
+    return result
+
+
+def _mark_loaded(
+    con: duckdb.DuckDBPyConnection,
+    files: list[LandingFile],
+    run_id: str,
+    loaded_at: datetime,
+    counts: str | None,
+) -> None:
+    """Record files as handled (loaded, or rejected whole), so a re-run of the loader skips them."""
+    handled = pa.Table.from_pylist(  # noqa: F841 (read by SQL)
+        [
+            {
+                "path": str(f.path),
+                "kind": f.kind,
+                "source_id": f.source_id,
+                "data_date": f.data_date,
+                "file_run_id": f.run_id,
+                "load_run_id": run_id,
+            }
+            for f in files
+        ]
+    )
+    counted = (
+        f"left join {counts} c on c._file = h.path"
+        if counts
+        else "left join (select null as _file, 0 as n) c on false"
+    )
+    con.execute(
+        "insert into ops.loaded_files by name "
+        f"select h.*, coalesce(c.n, 0) as rows, ?::timestamptz as loaded_at from handled h {counted}",
+        [loaded_at],
+    )
+
+
+def load(con: duckdb.DuckDBPyConnection, landing_dir: Path, data_date: date | None = None) -> LoadSummary:
+    """Load every pending landing file (of one night, or all nights) into raw.*, a transaction per kind."""
+    summary = LoadSummary()
+    for kind in LANDING_SCHEMAS:
+        started_at = utcnow()
+        run_id = new_run_id(f"load-{kind}", data_date or started_at.date())
+        con.execute("begin transaction")
+        try:
+            files = _pending(con, discover(landing_dir, kind, data_date))
+            files, unreadable = _readable(files, run_id)
+            rejected = _insert_rejected(con, [r for _, r in unreadable], started_at)
+            if unreadable:
+                _mark_loaded(con, [f for f, _ in unreadable], run_id, started_at, None)
+            summary.unreadable_files += [str(f.path) for f, _ in unreadable]
+            if not files and not unreadable:
+                con.execute("rollback")
+                continue
+            batch = _load_batch(con, kind, files, run_id) if files else BatchResult(kind, run_id)
+            batch.rows_rejected += rejected
+            record_run(
+                con,
+                run_id,
+                "load",
+                data_date,
+                started_at,
+                "success",
+                files=batch.files,
+                rows_in=batch.rows_in,
+                rows_inserted=batch.rows_inserted,
+                rows_rejected=batch.rows_rejected,
+                detail=json.dumps({"kind": kind, "unreadable_files": len(unreadable)}),
+            )
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+        summary.batches.append(batch)
+        log.info("loaded %s: %d files, %d rows new", kind, batch.files, batch.rows_inserted)
+    return summary
