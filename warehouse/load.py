@@ -124,6 +124,11 @@ def _insert_rejected(con: duckdb.DuckDBPyConnection, rows: list[dict], loaded_at
     return con.execute("select count(*) from ops.rejected_rows").fetchone()[0] - before
 
 
+def _sql_list(values: list[str]) -> str:
+    """A SQL list literal of strings; views cannot take bound parameters, so quotes are escaped here."""
+    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
 def _load_batch(
     con: duckdb.DuckDBPyConnection, kind: str, files: list[LandingFile], run_id: str
 ) -> BatchResult:
@@ -135,16 +140,19 @@ def _load_batch(
     required = _required_columns(kind)
     paths = [str(f.path) for f in files]
     select_cols = ", ".join(f'"{c}"' for c in columns)
+    # A view keeps the read lazy: Parquet projection and filters push down into each statement below.
+    # Fetch events are small and need deleting from, so they are materialised instead.
+    relation = "table" if kind in PARTITION_REPLACED_KINDS else "view"
     con.execute(
-        f"create or replace temp table _landing as select {select_cols}, filename as _file, "
-        "file_row_number as _row from read_parquet(?, union_by_name = true, filename = true, "
-        "file_row_number = true)",
-        [paths],
+        f"create or replace temp {relation} _landing as select {select_cols}, filename as _file, "
+        f"file_row_number as _row from read_parquet({_sql_list(paths)}, union_by_name = true, "
+        "filename = true, file_row_number = true)"
     )
     con.execute(
         "create or replace temp table _file_rows as select _file, count(*) as n from _landing group by _file"
     )
-    result.rows_in = con.execute("select count(*) from _landing").fetchone()[0]
+    result.rows_in = con.execute("select coalesce(sum(n), 0) from _file_rows").fetchone()[0]
+    keep = "true"
     if required:
         missing = " or ".join(f'"{c}" is null' for c in required)
         which = " || ".join(f"""case when "{c}" is null then '{c} ' else '' end""" for c in required)
@@ -160,7 +168,7 @@ def _load_batch(
             [loaded_at],
         )
         result.rows_rejected = con.execute(f"select count(*) from _landing where {missing}").fetchone()[0]
-        con.execute(f"delete from _landing where {missing}")
+        keep = f"not ({missing})"
     if kind in PARTITION_REPLACED_KINDS:
         # Keep only the newest run per (source, night) in the batch, then replace that partition in raw.
         con.execute(
@@ -174,14 +182,14 @@ def _load_batch(
     before = con.execute(f"select count(*) from {target}").fetchone()[0]
     con.execute(
         f"insert into {target} by name "
-        f"select {select_cols}, ?::timestamptz as loaded_at from _landing "
+        f"select {select_cols}, ?::timestamptz as loaded_at from _landing where {keep} "
         f'qualify row_number() over (partition by "{key}" order by _file, _row) = 1 '
         f'and "{key}" not in (select "{key}" from {target})',
         [loaded_at],
     )
     result.rows_inserted = con.execute(f"select count(*) from {target}").fetchone()[0] - before
     _mark_loaded(con, files, run_id, loaded_at, "_file_rows")
-    con.execute("drop table _landing")
+    con.execute(f"drop {relation} _landing")
     con.execute("drop table _file_rows")
     return result
 

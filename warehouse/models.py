@@ -21,9 +21,13 @@ class Landed:
 
 
 class Item(Landed, Base):
+    # No PRIMARY KEY constraint: DuckDB's ART index costs more than the rest of a bulk load together
+    # (bench/load.py); the loader keeps item_id unique (anti-join in the batch's transaction) and the
+    # raw check suite verifies it.
     __tablename__ = "items"
     __table_args__ = {"schema": "raw"}
-    item_id: Mapped[str] = mapped_column(sa.String, primary_key=True)
+    __mapper_args__ = {"primary_key": ["item_id"]}
+    item_id: Mapped[str] = mapped_column(sa.String, nullable=False)
     source_id: Mapped[str] = mapped_column(sa.String, nullable=False)
     url: Mapped[str] = mapped_column(sa.String, nullable=False)
     canonical_url: Mapped[str] = mapped_column(sa.String, nullable=False)

@@ -198,7 +198,6 @@ def upgrade() -> None:
         sa.Column("run_id", sa.String(), nullable=False),
         sa.Column("data_date", sa.Date(), nullable=False),
         sa.Column("loaded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("item_id"),
         schema="raw",
     )
     op.create_table(
