@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
 
-from blindspot.registry import Registry, load_registry
+from blindspot.registry import Registry, Source, load_registry
 from blindspot.settings import Settings
+from crawlers.collect import CollectSummary, collect, fetch_policy
 from warehouse.connect import connect, upgrade
+from warehouse.landing import new_run_id
 from warehouse.load import LoadSummary, load
 from warehouse.registry_tables import sync_registry
+from warehouse.state import refresh_state
 
 log = logging.getLogger(__name__)
 
@@ -53,4 +56,32 @@ def load_stage(ctx: Context, data_date: date | None = None) -> LoadSummary:
     """Sync the registry tables, then bulk-load pending landing files for the night (or all nights)."""
     with warehouse(ctx.settings) as con:
         sync_registry(con, ctx.registry)
-        return load(con, ctx.settings.landing_dir, data_date)
+        summary = load(con, ctx.settings.landing_dir, data_date)
+        refresh_state(con, ctx.settings.home)
+        return summary
+
+
+def select_sources(ctx: Context, source_ids: list[str] | None = None) -> list[Source]:
+    """The enabled sources, or exactly the named ones (enabled or not); an unknown id is an error."""
+    if not source_ids:
+        return ctx.registry.enabled_sources()
+    known = {s.id: s for s in ctx.registry.sources}
+    unknown = sorted(set(source_ids) - set(known))
+    if unknown:
+        raise KeyError(f"unknown source id(s): {', '.join(unknown)}")
+    return [known[s] for s in source_ids]
+
+
+def collect_stage(
+    ctx: Context,
+    data_date: date,
+    source_ids: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+    retries: int = 1,
+) -> CollectSummary:
+    """Collect the night's sources into landing files; never opens the warehouse."""
+
+    sources = select_sources(ctx, source_ids)
+    run_id = new_run_id("collect", data_date)
+    policy = fetch_policy(ctx.settings, retries=retries, backoff_seconds=1.0)
+    return collect(sources, ctx.settings, data_date, run_id, progress=progress, policy=policy)
