@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from blindspot import pipeline
@@ -119,12 +120,104 @@ def load(config: ConfigOpt = None, date_: DateOpt = None) -> None:
         err.print(f"rejected unreadable landing file: {path}", highlight=False, markup=False)
 
 
-@app.command("demo")
-def demo(config: ConfigOpt = None) -> None:
-    """Run the embedded offline demo and print where the warehouse is."""
-    from blindspot.demo import run_fixture_demo
-
+@app.command("collect")
+def collect(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Collect only this source id (repeatable).")
+    ] = None,
+) -> None:
+    """Collect enabled sources (or --source ones) into landing files, with a progress bar."""
+    night = parse_date(date_) or datetime.now().date()
     ctx = context_for(config)
-    summary = run_fixture_demo(ctx)
-    console.print(f"demo: loaded {summary.rows_inserted} new rows into {ctx.settings.warehouse_path}")
-    console.print(f'try: duckdb -readonly {ctx.settings.warehouse_path} "select * from raw.items"')
+    try:
+        wanted = pipeline.select_sources(ctx, source)
+    except KeyError as exc:
+        raise fail(str(exc.args[0])) from None
+    with progress_bar() as bar:
+        task = bar.add_task(f"collecting {night}", total=len(wanted))
+        summary = pipeline.collect_stage(ctx, night, source, progress=lambda _: bar.advance(task))
+    console.print(
+        f"collected {summary.sources} sources for {night}: {summary.items} items, "
+        f"{summary.requests} requests ({summary.failed_requests} failed); run {summary.run_id}"
+    )
+    if summary.skipped:
+        console.print(f"no collector yet for: {', '.join(summary.skipped)}")
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+    )
+
+
+demo_app = typer.Typer(
+    help="The embedded offline demo world (run it, or serve it).",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+app.add_typer(demo_app, name="demo")
+
+
+@demo_app.callback()
+def demo(
+    typer_ctx: typer.Context,
+    scenario: Annotated[str, typer.Option(help="Scenario name or path to a scenario .yml.")] = "default",
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same world.")] = 7,
+    days: Annotated[int | None, typer.Option(help="Simulated days (default: the scenario's).")] = None,
+) -> None:
+    """Generate the demo world, serve it on 127.0.0.1 and run every stage night by night."""
+    if typer_ctx.invoked_subcommand is not None:
+        return
+    from blindspot.demo.report import print_summary
+    from blindspot.demo.runner import run_demo
+
+    settings = settings_for(None)
+    with progress_bar() as bar:
+        task = bar.add_task("collecting the demo world night by night", total=None)
+
+        def on_night(night: date, index: int, total: int) -> None:
+            bar.update(task, total=total, completed=index, description=f"night {night}")
+
+        try:
+            summary = run_demo(settings, scenario, seed, days, on_night=on_night)
+        except RegistryError as exc:
+            for issue in exc.issues:
+                err.print(str(issue), highlight=False, markup=False)
+            raise fail("the scenario is not valid") from None
+    print_summary(summary, console)
+
+
+@demo_app.command("serve")
+def demo_serve(
+    scenario: Annotated[str, typer.Option(help="Scenario name or path.")] = "default",
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    days: Annotated[int | None, typer.Option(help="Simulated days.")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Simulated date to serve (default: last day).")
+    ] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 0,
+) -> None:
+    """Serve the demo world on 127.0.0.1 until interrupted, and write its registry folder."""
+    import time
+
+    from blindspot.demo.generator import generate
+    from blindspot.demo.registry_config import write_demo_config
+    from blindspot.demo.scenario import load_scenario
+    from blindspot.demo.server import DemoServer
+    from blindspot.demo.world import read_world
+
+    settings = settings_for(None)
+    spec = load_scenario(scenario)
+    generate(spec, seed, settings.demo_dir, days)
+    world = read_world(settings.demo_dir)
+    with DemoServer(world, as_of=parse_date(as_of) or world.end_date, port=port) as server:
+        config_dir = write_demo_config(spec, server.base_url, settings.demo_dir / "config")
+        console.print(f"serving the demo world at {server.base_url} (as of {server.as_of})")
+        console.print(f"registry: {config_dir}  (use --config {config_dir}; Ctrl-C stops)")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            console.print("stopped")

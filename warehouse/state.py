@@ -41,7 +41,7 @@ def refresh_state(con: duckdb.DuckDBPyConnection, home: Path) -> None:
 
 def _export(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(con.execute(query).fetch_arrow_table(), tmp)
+    con.execute(f"copy ({query}) to '{tmp}' (format parquet)")
     os.replace(tmp, path)
 
 

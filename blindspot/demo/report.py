@@ -1,0 +1,53 @@
+"""The short summary `blindspot demo` prints at the end."""
+
+from __future__ import annotations
+
+import duckdb
+from rich.console import Console
+
+from blindspot.demo.runner import DemoSummary
+
+EXAMPLE_QUERIES = [
+    "select source_id, count(*) as items from raw.items group by 1 order by 2 desc limit 10",
+    "select source_id, count(*) filter (where error is not null) as failed, count(*) as fetches "
+    "from raw.fetch_events group by 1 order by 2 desc limit 10",
+]
+
+
+def print_summary(summary: DemoSummary, console: Console) -> None:
+    settings = summary.settings
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        items = con.execute("select count(*) from raw.items").fetchone()[0]
+        tables = {
+            r[0]
+            for r in con.execute(
+                "select table_schema || '.' || table_name from information_schema.tables"
+            ).fetchall()
+        }
+        open_alerts = (
+            con.execute("select count(*) from marts.alerts where status = 'open'").fetchone()[0]
+            if "marts.alerts" in tables
+            else None
+        )
+    finally:
+        con.close()
+    zones = len(summary.truth["zones"])
+    console.print(
+        f"\n[bold]blindspot demo[/]: {zones} zones, {summary.truth['days']} simulated days, {len(summary.nights)} nights collected"
+    )
+    console.print(
+        f"items in the warehouse: {items:,} ({summary.requests:,} requests, {summary.failed_requests:,} failed)"
+    )
+    console.print(
+        f"open alerts: {open_alerts if open_alerts is not None else 'n/a (alerting not built yet)'}"
+    )
+    console.print(f"warehouse: {settings.warehouse_path}")
+    report = settings.report_dir / "index.html"
+    console.print(f"report:    {report if report.exists() else 'n/a (report not built yet)'}")
+    console.print(f"truth:     {settings.demo_dir / 'truth.json'}")
+    console.print("try:")
+    for query in EXAMPLE_QUERIES:
+        console.print(
+            f'  duckdb -readonly {settings.warehouse_path} "{query}"', highlight=False, markup=False
+        )

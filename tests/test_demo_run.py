@@ -1,0 +1,84 @@
+"""`blindspot demo` end to end on the small scenario: real server, real collectors, real warehouse."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from blindspot.demo.runner import collection_nights, run_demo
+from blindspot.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory):
+    home = tmp_path_factory.mktemp("home")
+    settings = Settings.from_env(environ={}, home=home)
+    return run_demo(settings, "small", seed=3)
+
+
+def test_collection_schedule() -> None:
+    from datetime import date
+
+    nights = collection_nights(date(2026, 1, 1), 180)
+    assert len(nights) == len(set(nights)) == 50 + 30
+    assert nights[-30:] == sorted(nights[-30:]) and (nights[-1] - nights[-30]).days == 29
+
+
+def test_demo_collects_every_feed_source(demo) -> None:
+    con = duckdb.connect(str(demo.settings.warehouse_path), read_only=True)
+    feeds = {
+        r[0] for r in con.execute("select source_id from raw.registry_sources where kind = 'feed'").fetchall()
+    }
+    with_items = {r[0] for r in con.execute("select distinct source_id from raw.items").fetchall()}
+    assert feeds <= with_items
+    truth = json.loads((demo.settings.demo_dir / "truth.json").read_text())
+    assert truth["days"] == 70
+    dupes = con.execute("select count(*) - count(distinct item_id) from raw.items").fetchone()[0]
+    assert dupes == 0
+
+
+def test_collection_failure_is_visible_in_fetch_events(demo) -> None:
+    con = duckdb.connect(str(demo.settings.warehouse_path), read_only=True)
+    failures = dict(
+        con.execute(
+            "select source_id, count(*) from raw.fetch_events where error = 'http_503' group by 1"
+        ).fetchall()
+    )
+    assert failures.get("delta-voice", 0) > 0 and failures.get("castora-herald", 0) > 0
+
+
+def test_wrong_encodings_are_decoded(demo) -> None:
+    con = duckdb.connect(str(demo.settings.warehouse_path), read_only=True)
+    titles = [
+        r[0]
+        for r in con.execute("select title from raw.items where source_id = 'regional-dispatch'").fetchall()
+    ]
+    assert titles and all(any("\u0400" <= ch <= "\u04ff" for ch in t) for t in titles)
+    arabic = con.execute(
+        "select title from raw.items where source_id = 'free-valdoria-radio' limit 1"
+    ).fetchone()[0]
+    assert any("\u0600" <= ch <= "\u06ff" for ch in arabic)
+
+
+def test_rerunning_a_night_adds_no_duplicates(demo) -> None:
+    from blindspot import pipeline
+    from blindspot.demo.server import DemoServer
+    from blindspot.demo.world import read_world
+
+    night = demo.nights[-1]
+    ctx = pipeline.Context.create(demo.settings)
+    con = duckdb.connect(str(demo.settings.warehouse_path), read_only=True)
+    before = con.execute("select count(*) from raw.items").fetchone()[0]
+    events_before = con.execute("select count(*) from raw.fetch_events").fetchone()[0]
+    con.close()
+    world = read_world(demo.settings.demo_dir)
+    base = ctx.registry.sources[0].url.split("/feeds/")[0]
+    port = int(base.rsplit(":", 1)[1])
+    with DemoServer(world, as_of=night, port=port):
+        pipeline.collect_stage(ctx, night, retries=0)
+        pipeline.load_stage(ctx, night)
+    con = duckdb.connect(str(demo.settings.warehouse_path), read_only=True)
+    assert con.execute("select count(*) from raw.items").fetchone()[0] == before
+    assert con.execute("select count(*) from raw.fetch_events").fetchone()[0] == events_before
