@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
 from blindspot.registry import Source
 from blindspot.settings import Settings
-from crawlers.feeds import CollectResult, collect_feed
+from crawlers.feeds import CollectResult, collect_feed, parse_entries
 from crawlers.http import Fetcher, FetchPolicy, user_agent
 from warehouse.landing import rows_to_table, write_landing_file
 from warehouse.state import read_fetch_state
@@ -52,6 +54,23 @@ def land(settings: Settings, result: CollectResult, run_id: str, data_date: date
         write_landing_file(landing, "rejected_rows", result.source_id, data_date, run_id, rejected)
 
 
+_PARSE_POOL: ProcessPoolExecutor | None = None
+POOL_MIN_FEEDS = 4  # below this, starting worker processes costs more than parsing in the thread
+
+
+def parse_pool() -> ProcessPoolExecutor:
+    """A process pool for feedparser, which is CPU-bound and holds the GIL; kept for the process's life."""
+    global _PARSE_POOL
+    if _PARSE_POOL is None:
+        context = multiprocessing.get_context("forkserver")  # never fork a process that runs threads
+        _PARSE_POOL = ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=context)
+    return _PARSE_POOL
+
+
+def pooled_parse(*args: object) -> tuple[list[dict], list[dict], str | None, str | None]:
+    return parse_pool().submit(parse_entries, *args).result()
+
+
 def collect(
     sources: list[Source],
     settings: Settings,
@@ -67,11 +86,11 @@ def collect(
     feeds = [s for s in sources if s.kind == "feed"]
     summary.skipped = [s.id for s in sources if s.kind != "feed"]
     policy = policy or fetch_policy(settings)
+    parse = pooled_parse if len(feeds) >= POOL_MIN_FEEDS else parse_entries
 
     def one(source: Source) -> CollectResult:
-        result = collect_feed(
-            source, fetcher, run_id, data_date, state.get((source.id, source.url), (None, None))
-        )
+        validators = state.get((source.id, source.url), (None, None))
+        result = collect_feed(source, fetcher, run_id, data_date, validators, parse)
         land(settings, result, run_id, data_date)
         if progress:
             progress(source.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -145,8 +146,12 @@ def collect_feed(
     run_id: str,
     data_date: date,
     state: tuple[str | None, str | None] = (None, None),
+    parse: Callable[..., tuple[list[dict], list[dict], str | None, str | None]] = parse_entries,
 ) -> CollectResult:
-    """Fetch one feed (conditionally, given the last ETag and Last-Modified) and parse its entries."""
+    """Fetch one feed (conditionally, given the last ETag and Last-Modified) and parse its entries.
+
+    `parse` runs parse_entries; the collector passes one that runs it in a process pool.
+    """
     out = CollectResult(source.id)
     result = fetcher.get(source.url, etag=state[0], last_modified=state[1])
     for attempt in result.attempts:
@@ -155,7 +160,7 @@ def collect_feed(
     out.fetches.append(record)
     if result.error or result.not_modified:
         return out
-    items, rejected, error, detail = parse_entries(
+    items, rejected, error, detail = parse(
         source, result.body, result.headers, result.final_url, datetime.now(UTC), run_id, data_date
     )
     record.items, record.error, record.error_detail = len(items), error, detail
