@@ -49,5 +49,8 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
     console.print("try:")
     for query in EXAMPLE_QUERIES:
         console.print(
-            f'  duckdb -readonly {settings.warehouse_path} "{query}"', highlight=False, markup=False
+            f'  duckdb -readonly {settings.warehouse_path} "{query}"',
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
         )
