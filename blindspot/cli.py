@@ -142,8 +142,6 @@ def collect(
         f"collected {summary.sources} sources for {night}: {summary.items} items, "
         f"{summary.requests} requests ({summary.failed_requests} failed); run {summary.run_id}"
     )
-    if summary.skipped:
-        console.print(f"no collector yet for: {', '.join(summary.skipped)}")
 
 
 def progress_bar() -> Progress:

@@ -7,15 +7,17 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from blindspot.registry import Source
 from blindspot.settings import Settings
+from crawlers.datasets import DatasetResult, collect_dataset, land_dataset, state_for
 from crawlers.feeds import CollectResult, collect_feed, parse_entries
+from crawlers.html import CrawlSummary, crawl_html_many
 from crawlers.http import Fetcher, FetchPolicy, user_agent
 from warehouse.landing import rows_to_table, write_landing_file
-from warehouse.state import read_fetch_state
+from warehouse.state import read_fetch_state, read_known_urls
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -29,7 +31,12 @@ class CollectSummary:
     items: int = 0
     requests: int = 0
     failed_requests: int = 0
-    skipped: list[str] = field(default_factory=list)  # sources whose kind has no collector yet
+
+    def add(self, sources: int, items: int, requests: int, failed: int) -> None:
+        self.sources += sources
+        self.items += items
+        self.requests += requests
+        self.failed_requests += failed
 
 
 def fetch_policy(settings: Settings, retries: int = 1, backoff_seconds: float = 1.0) -> FetchPolicy:
@@ -71,6 +78,16 @@ def pooled_parse(*args: object) -> tuple[list[dict], list[dict], str | None, str
     return parse_pool().submit(parse_entries, *args).result()
 
 
+def _crawl_html(
+    sources: list[Source], settings: Settings, data_date: date, run_id: str
+) -> list[CrawlSummary]:
+    """All html sources of the night in one Scrapy child process (it writes its own landing files)."""
+    if not sources:
+        return []
+    known = read_known_urls(settings.home, {s.id for s in sources})
+    return crawl_html_many(sources, settings, data_date, run_id, known)
+
+
 def collect(
     sources: list[Source],
     settings: Settings,
@@ -84,22 +101,34 @@ def collect(
     summary = CollectSummary(run_id, data_date)
     state = read_fetch_state(settings.home)
     feeds = [s for s in sources if s.kind == "feed"]
-    summary.skipped = [s.id for s in sources if s.kind != "feed"]
+    datasets = [s for s in sources if s.kind == "dataset"]
+    sites = [s for s in sources if s.kind == "html"]
     policy = policy or fetch_policy(settings)
     parse = pooled_parse if len(feeds) >= POOL_MIN_FEEDS else parse_entries
 
-    def one(source: Source) -> CollectResult:
-        validators = state.get((source.id, source.url), (None, None))
-        result = collect_feed(source, fetcher, run_id, data_date, validators, parse)
-        land(settings, result, run_id, data_date)
+    def one(source: Source) -> CollectResult | DatasetResult:
+        if source.kind == "dataset":
+            result = collect_dataset(source, fetcher, run_id, data_date, state_for(source.id, state))
+            land_dataset(settings, result, run_id, data_date)
+        else:
+            validators = state.get((source.id, source.url), (None, None))
+            result = collect_feed(source, fetcher, run_id, data_date, validators, parse)
+            land(settings, result, run_id, data_date)
         if progress:
             progress(source.id)
         return result
 
     with Fetcher(policy) as fetcher, ThreadPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(one, feeds):
-            summary.sources += 1
-            summary.items += len(result.items)
-            summary.requests += len(result.fetches)
-            summary.failed_requests += result.errors
+        crawl = pool.submit(_crawl_html, sites, settings, data_date, run_id)
+        for result in pool.map(one, feeds + datasets):
+            summary.add(
+                1,
+                result.items if isinstance(result, DatasetResult) else len(result.items),
+                len(result.fetches),
+                result.errors,
+            )
+        for crawled in crawl.result():
+            summary.add(1, crawled.items, crawled.requests, crawled.errors)
+            if progress:
+                progress(crawled.source_id)
     return summary

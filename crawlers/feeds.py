@@ -120,7 +120,7 @@ def parse_entries(
     return items, rejected, None, detail
 
 
-def _record(source: Source, result: FetchResult, run_id: str, data_date: date, seq: int) -> FetchRecord:
+def fetch_record(source: Source, result: FetchResult, run_id: str, data_date: date, seq: int) -> FetchRecord:
     return FetchRecord(
         source_id=source.id,
         url=result.url,
@@ -155,8 +155,8 @@ def collect_feed(
     out = CollectResult(source.id)
     result = fetcher.get(source.url, etag=state[0], last_modified=state[1])
     for attempt in result.attempts:
-        out.fetches.append(_record(source, attempt, run_id, data_date, len(out.fetches)))
-    record = _record(source, result, run_id, data_date, len(out.fetches))
+        out.fetches.append(fetch_record(source, attempt, run_id, data_date, len(out.fetches)))
+    record = fetch_record(source, result, run_id, data_date, len(out.fetches))
     out.fetches.append(record)
     if result.error or result.not_modified:
         return out

@@ -75,9 +75,14 @@ class Writer:
             country=self.countries[zone.country].name.get(lang),
         )
 
-    def dateline(self, source: DemoSourceSpec, place: str, country: str) -> str:
+    def dateline(self, source: DemoSourceSpec, place: str, country: str, ambiguous: bool = False) -> str:
         lang = source.language
-        template = text.DATELINE_WITH_AGENCY if source.tier in WIRE_AGENCY_TIERS else text.DATELINE_PLAIN
+        if ambiguous:
+            template = text.DATELINE_WITH_COUNTRY
+        elif source.tier in WIRE_AGENCY_TIERS:
+            template = text.DATELINE_WITH_AGENCY
+        else:
+            template = text.DATELINE_PLAIN
         return template[lang].format(PLACE=place.upper(), place=place, country=country, agency=source.name)
 
     def published(self, day: date, earliest: datetime | None = None) -> datetime:
@@ -156,7 +161,8 @@ def _independent_story(
         else:
             capital_of = w.countries[w.pick(zone.neighbours)]
             place, place_country = capital_of.capital.get(lang), capital_of.code
-        lead_prefix = w.dateline(origin, place, w.countries[place_country].name.get(lang))
+        twins = {t.name.get(lang) for t in zone.twin_towns}
+        lead_prefix = w.dateline(origin, place, w.countries[place_country].name.get(lang), place in twins)
     if not has_dateline and lang in text.NAME_TRAP and w.rng.random() < 0.3:
         lead = w.fill(text.NAME_TRAP[lang], lang, zone, day, town)
     else:
@@ -200,8 +206,6 @@ TITLE_EDITS = [
 
 
 def _republish(w: Writer, original: dict, copier: DemoSourceSpec, day: date) -> None:
-    body_parts = original["body"].split("\n\n")
-    keep = max(1, len(body_parts) - int(w.rng.integers(0, 2)))
     w.add(
         copier,
         day,
@@ -212,7 +216,7 @@ def _republish(w: Writer, original: dict, copier: DemoSourceSpec, day: date) -> 
         title=w.pick(TITLE_EDITS)(original["title"]),
         caption=original["caption"],
         lead=original["lead"],
-        body="\n\n".join(body_parts[:keep]),
+        body=original["body"],  # copies edit the title; the text, and so its frames, stays whole
         dateline_place=original["dateline_place"],
         dateline_country=original["dateline_country"],
         is_inside_dateline=original["is_inside_dateline"],

@@ -80,6 +80,10 @@ def source_entry(source: DemoSourceSpec, scenario: Scenario, base_url: str) -> d
         params = {"years": ",".join(str(y) for y in range(last - 5, last + 1))}
     if source.dataset_format == "ioda":
         params = {"countries": ",".join(c.alpha2 for c in scenario.countries)}
+    if source.kind == "dataset":
+        # Fictional countries have no ISO names, so datasets name them through this map (names and alpha-2).
+        pairs = [(n, c.code) for c in scenario.countries for n in (c.name.en, c.alpha2)]
+        params |= {"country_map": "; ".join(f"{name}={code}" for name, code in pairs)}
     entry = {
         "id": source.id,
         "name": source.name,
@@ -93,7 +97,8 @@ def source_entry(source: DemoSourceSpec, scenario: Scenario, base_url: str) -> d
     }
     if source.kind == "html":
         entry["selectors"] = LISTING_SELECTORS
-        entry["politeness"] = {"max_pages": 400}
+        # The demo server is on loopback and ours: no politeness delay, or 30 nights of crawls take minutes.
+        entry["politeness"] = {"max_pages": 400, "download_delay": 0}
     if source.kind == "dataset":
         entry["format"] = source.dataset_format
     if params:

@@ -208,6 +208,13 @@ DATELINE_WITH_AGENCY = {
     "ar": "{place}، {country} ({agency}) - ",
     "ru": "{PLACE}, {country} ({agency}) — ",
 }
+# A town that shares its name with a town elsewhere is always written with its country.
+DATELINE_WITH_COUNTRY = {
+    "en": "{PLACE}, {country} — ",
+    "fr": "{PLACE} ({country}) — ",
+    "ar": "{place}، {country} — ",
+    "ru": "{PLACE}, {country} — ",
+}
 DATELINE_PLAIN = {"en": "{PLACE} — ", "fr": "{PLACE} — ", "ar": "{place} — ", "ru": "{PLACE} — "}
 
 # A person's name in capitals opening a lead looks like a dateline but is not one (a trap).

@@ -1,0 +1,82 @@
+"""ACLED events (CSV export, or the API's JSON {data: [...]} with the same fields) -> conflict_events.
+
+One event per row: event_type, occurred_on event_date (YYYY-MM-DD; "12 June 2026" from the export tool
+accepted), fatalities, actor1, actor2, admin1, location, latitude, longitude, notes. country: a
+params.country_map entry for the `country` name, else the numeric `iso` code, else the name; ACLED's own
+numbers for places without an ISO code (and this demo's 900+) resolve only through the name.
+Record key: event_id_cnty. A revised event (new fatalities) lands again under the same key.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from blindspot.registry import Source
+from crawlers.datasets.base import (
+    Context,
+    Parsed,
+    ParseError,
+    RowProblem,
+    decode_text,
+    is_json,
+    load_json,
+    read_csv,
+)
+from crawlers.datasets.countries import CountryResolver
+from crawlers.datasets.values import day, integer, number, required, text
+
+REQUIRED = ("event_id_cnty", "event_date", "event_type", "country")
+
+
+def _json_rows(document: object, url: str) -> list[tuple[str, dict]]:
+    data = document.get("data") if isinstance(document, dict) else document
+    if not isinstance(data, list):
+        raise ParseError("missing key 'data' (a list of events)")
+    rows = [(f"{url} data[{i}]", r) for i, r in enumerate(data) if isinstance(r, dict)]
+    if data and (missing := [c for c in REQUIRED if c not in data[0]]):
+        raise ParseError(f"missing field {missing[0]!r}")
+    return [(loc, {k: "" if v is None else str(v) for k, v in r.items()}) for loc, r in rows]
+
+
+def _country(countries: CountryResolver, row: dict) -> str:
+    name = required(row, "country")
+    code = countries.mapped(name) or countries.numeric(text(row, "iso") or "")
+    code = code or countries.name(name)
+    if code is None:
+        raise RowProblem(
+            "country",
+            "known_country",
+            f"country {name!r} (iso {text(row, 'iso')!r}) is not a known country (add it to params.country_map)",
+        )
+    return code
+
+
+def parse(
+    body: bytes, source: Source, url: str, run_id: str, data_date: date, context: Context | None = None
+) -> Parsed:
+    parsed = Parsed.begin(source, "acled", url, run_id, data_date)
+    try:
+        content = decode_text(body, parsed)
+        rows = _json_rows(load_json(content), url) if is_json(body) else read_csv(content, REQUIRED, url)[1]
+    except ParseError as exc:
+        return parsed.failed(str(exc))
+    countries = CountryResolver(source)
+
+    def event(row: dict) -> tuple[str, dict]:
+        key = required(row, "event_id_cnty")
+        return key, {
+            "event_type": required(row, "event_type"),
+            "country": _country(countries, row),
+            "admin1": text(row, "admin1"),
+            "location": text(row, "location"),
+            "latitude": number(text(row, "latitude"), "latitude"),
+            "longitude": number(text(row, "longitude"), "longitude"),
+            "occurred_on": day(required(row, "event_date"), "event_date", data_date),
+            "fatalities": integer(text(row, "fatalities"), "fatalities"),
+            "actor1": text(row, "actor1"),
+            "actor2": text(row, "actor2"),
+            "notes": text(row, "notes"),
+        }
+
+    parsed.map_rows("conflict_events", rows, event)
+    return parsed

@@ -1,0 +1,212 @@
+"""What every dataset parser shares: the Parsed result, row ids, rejected rows, decoding and file reading."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import logging
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from blindspot.registry import Source
+from warehouse.landing import NATURAL_KEYS, TARGET_TABLES, stable_id
+
+log = logging.getLogger(__name__)
+
+LANDING_KINDS = ("access_incidents", "conflict_events", "external_volume")
+MAX_UNZIPPED_BYTES = 512 * 1024 * 1024
+Context = Mapping[str, str]  # the URL template values of the file: year, country, zone_id
+
+
+class ParseError(ValueError):
+    """The whole file cannot be read (not CSV or JSON, required columns missing); its rows are not landed."""
+
+
+class RowProblem(ValueError):
+    """One row cannot be read: the field, the rule it breaks and why. The row becomes a rejected row."""
+
+    def __init__(self, field: str, rule: str, reason: str):
+        super().__init__(reason)
+        self.field, self.rule, self.reason = field, rule, reason
+
+
+@dataclass
+class Parsed:
+    """Rows of one dataset file per landing kind, its rejected rows, and a parse error or notes."""
+
+    source_id: str
+    dataset_format: str
+    url: str
+    run_id: str
+    data_date: date
+    rows: dict[str, list[dict]] = field(default_factory=lambda: {kind: [] for kind in LANDING_KINDS})
+    rejected: list[dict] = field(default_factory=list)
+    error: str | None = None
+    error_detail: str | None = None
+    notes: list[str] = field(default_factory=list)
+    next_url: str | None = None  # the next page of a paged API, when the file names one
+    tallies: Counter[str] = field(default_factory=Counter)
+    seen: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, record_key) -> locator
+
+    @classmethod
+    def begin(cls, source: Source, dataset_format: str, url: str, run_id: str, data_date: date) -> Parsed:
+        return cls(source.id, dataset_format, url, run_id, data_date)
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(rows) for rows in self.rows.values())
+
+    def locator(self, position: int | str) -> str:
+        return f"{self.url} row {position}" if isinstance(position, int) else f"{self.url} {position}"
+
+    def add(
+        self, kind: str, record_key: str, row: dict, locator: str, revision: Iterable[object] = ()
+    ) -> None:
+        """Land one row. Its id is the record key plus its content, so an unchanged record is added once
+        and a revised one (a shutdown that ended, a corrected count) lands as a new row with the same key."""
+        previous = self.seen.get((kind, record_key))
+        if previous is not None:
+            raise RowProblem("", "unique_key", f"record key {record_key!r} already read at {previous}")
+        self.seen[(kind, record_key)] = locator
+        content = tuple(revision) or tuple(row[k] for k in sorted(row))
+        key = NATURAL_KEYS[kind]
+        common = {"source_id": self.source_id, "dataset_format": self.dataset_format}
+        row_id = stable_id(self.source_id, self.dataset_format, record_key, stable_id(*content))
+        extra = {"record_key": record_key} if kind != "external_volume" else {}
+        landed = {key: row_id} | common | extra | row | {"run_id": self.run_id, "data_date": self.data_date}
+        self.rows[kind].append(landed)
+
+    def reject(self, kind: str, locator: str, problem: RowProblem, record: object) -> None:
+        text = record if isinstance(record, str) else json.dumps(record, ensure_ascii=False, default=str)
+        self.rejected.append(
+            {
+                "rejected_id": stable_id(self.source_id, kind, locator, problem.field, problem.rule, text),
+                "source_id": self.source_id,
+                "target_table": TARGET_TABLES[kind],
+                "locator": locator,
+                "field": problem.field,
+                "rule": problem.rule,
+                "reason": problem.reason,
+                "record": text[:2000],
+                "run_id": self.run_id,
+                "data_date": self.data_date,
+            }
+        )
+
+    def map_rows(
+        self, kind: str, rows: Iterable[tuple[str, dict]], mapper: Callable[[dict], tuple[str, dict]]
+    ) -> None:
+        """Map each (locator, row) to (record_key, landing row); a row that cannot be read is rejected."""
+        for locator, row in rows:
+            try:
+                if "_extra" in row:
+                    extra = len(row["_extra"])
+                    raise RowProblem("", "field_count", f"row has {extra} more field(s) than the header")
+                self.add(kind, *mapper(row), locator)
+            except RowProblem as problem:
+                self.reject(kind, locator, problem, row)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def tally(self, text: str) -> None:
+        """Count a per-row remark; `detail` reports it once with its count."""
+        self.tallies[text] += 1
+
+    def failed(self, detail: str) -> Parsed:
+        """The file cannot be parsed: no rows, and the error the fetch event carries."""
+        self.rows = {kind: [] for kind in LANDING_KINDS}
+        self.rejected, self.error, self.error_detail = [], "parse_error", detail
+        return self
+
+    def detail(self) -> str | None:
+        """The fetch event's error_detail: the parse error, else notes, counted remarks and rejections."""
+        if self.error:
+            return self.error_detail
+        parts = self.notes + [f"{n} row(s): {text}" for text, n in sorted(self.tallies.items())]
+        if self.rejected:
+            parts.append(f"{len(self.rejected)} row(s) rejected (ops.rejected_rows)")
+        return "; ".join(parts)[:2000] or None
+
+
+def decode_text(body: bytes, parsed: Parsed) -> str:
+    """Strict UTF-8 (BOM removed), else windows-1252, else latin-1; the choice is logged and noted."""
+    for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if body.startswith(bom):
+            parsed.note(f"decoded as {codec} (byte order mark)")
+            return body[len(bom) :].decode(codec, errors="replace")
+    has_bom = body.startswith(codecs.BOM_UTF8)
+    raw = body[3:] if has_bom else body
+    try:
+        text, used = raw.decode("utf-8"), "UTF-8 with BOM" if has_bom else "UTF-8"
+    except UnicodeDecodeError as exc:
+        reason = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+        try:
+            text, used = raw.decode("cp1252"), f"windows-1252, {reason}"
+        except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+            text, used = raw.decode("latin-1"), f"latin-1, {reason} nor windows-1252"
+    log.info("%s: decoded as %s", parsed.url, used)
+    if used != "UTF-8":
+        parsed.note(f"decoded as {used}")
+    return text
+
+
+def read_csv(
+    text: str, required: Iterable[str], url: str, delimiter: str = ","
+) -> tuple[list[str], list[tuple[str, dict]]]:
+    """(header, [(locator, row)]); row N counts the header as row 1, as a spreadsheet shows it.
+
+    Short rows are padded with empty values; a row with extra non-empty fields is kept as-is under an
+    '_extra' key so its mapper can reject it. Raises ParseError when a required column is missing."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = [name.strip().lstrip("\ufeff") for name in next(reader, [])]
+        if not any(header):
+            raise ParseError("empty file: no header row")
+        missing = [c for c in required if c not in header]
+        if missing:
+            names = ", ".join(repr(c) for c in missing)
+            raise ParseError(f"missing column{'s' if len(missing) > 1 else ''} {names}")
+        rows = []
+        for number, values in enumerate(reader, start=2):
+            if not any(v.strip() for v in values):
+                continue
+            row = dict(zip(header, values + [""] * (len(header) - len(values)), strict=False))
+            if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
+                row["_extra"] = values[len(header) :]
+            rows.append((f"{url} row {number}", row))
+    except csv.Error as exc:
+        raise ParseError(f"not CSV: {exc} (line {reader.line_num})") from exc
+    return header, rows
+
+
+def load_json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"not JSON: {exc.msg} at line {exc.lineno}; starts {text[:60]!r}") from exc
+
+
+def unzip_csv(body: bytes) -> bytes:
+    """The bytes of the one CSV member of a zip archive (UCDP ships its GED CSV zipped)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            members = [m for m in archive.infolist() if m.filename.lower().endswith(".csv")]
+            if len(members) != 1:
+                raise ParseError(f"zip archive holds {len(members)} CSV files, expected 1")
+            if members[0].file_size > MAX_UNZIPPED_BYTES:
+                raise ParseError(f"{members[0].filename} unzips to {members[0].file_size} bytes; too large")
+            return archive.read(members[0])
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ParseError(f"not a readable zip archive: {exc}") from exc
+
+
+def is_json(body: bytes) -> bool:
+    return body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")

@@ -1,0 +1,1 @@
+"""Spiders: one generic, selector-driven spider for every html source."""

@@ -1,0 +1,179 @@
+"""Zone tagging: word edges, diacritics, Arabic proclitics, exclusions, shared names, scores and the demo world."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from blindspot.demo.generator import generate
+from blindspot.demo.registry_config import write_demo_config
+from blindspot.demo.scenario import load_scenario
+from blindspot.registry import Admin1, Zone
+from transforms.udf.geotag import TAG_SCHEMA, ZoneMatch, ZoneTagger
+
+REPO = Path(__file__).resolve().parents[1]
+
+ZONES = [
+    Zone(
+        id="xa-north",
+        name="Northern Valdoria",
+        countries=["XVA"],
+        admin1=[
+            Admin1(id="xa-karsa-province", name="Karsa Province", aliases={"en": ["Karsa Province", "Karsa"]})
+        ],
+        aliases={"en": ["Karsa", "Talen", "Goma", "Bogotá"], "ar": ["كارسا", "الفاشر"], "ru": ["Карса"]},
+        exclusions={"en": ["Talen, Bervia"]},
+    ),
+    Zone(
+        id="xb-delta",
+        name="Castoran Delta",
+        countries=["XCA"],
+        aliases={"en": ["Ilva", "Rasko", "Mirn"], "ar": ["إيلفا"]},
+    ),
+    Zone(
+        id="xc-coast",
+        name="Valdorian Coast",
+        countries=["XVA"],
+        aliases={"en": ["Mirn", "Senna", "Port Amel"]},
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def tagger() -> ZoneTagger:
+    return ZoneTagger(ZONES, country_names={"XVA": ["Valdoria"], "XBE": ["Bervia"], "XCA": ["Castora"]})
+
+
+def zones_of(matches: list[ZoneMatch]) -> list[str]:
+    return [m.zone_id for m in matches]
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Floods in Silvan", []),  # "Ilva" inside a longer word
+        ("Gomati river floods", []),
+        ("Ilva's market reopens", ["xb-delta"]),
+        ("Ilva-based groups", ["xb-delta"]),
+        ("Talks in Goma", ["xa-north"]),
+        ("Talks in Bogota", ["xa-north"]),  # alias written Bogotá
+        ("TALKS IN BOGOTÁ", ["xa-north"]),
+        ("Talks in Port\nAmel", ["xc-coast"]),  # a line break is a space
+        ("Котлы в Карсе", []),  # inflected Russian forms are not listed aliases
+        ("Бои у Карса", ["xa-north"]),
+    ],
+)
+def test_word_edges_and_diacritics(tagger: ZoneTagger, title: str, expected: list[str]) -> None:
+    assert zones_of(tagger.tag(title)) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("قصف في كارسا", ["xa-north"]),
+        ("وكارسا", ["xa-north"]),  # and + name
+        ("بكارسا", ["xa-north"]),  # in + name
+        ("وبكارسا", ["xa-north"]),  # and + in + name
+        ("الكارسا", ["xa-north"]),  # article before a name without one
+        ("بالفاشر", ["xa-north"]),  # in + name that starts with the article
+        ("وبالفاشر", ["xa-north"]),
+        ("للفاشر", ["xa-north"]),  # li + al contracts to لل
+        ("مكارسا", []),  # م is not a proclitic: another word
+        ("كارساوي", []),  # the name inside a longer word
+        ("الالفاشر", []),  # a second article is not allowed
+        ("ايلفا", ["xb-delta"]),  # alias written with hamza (إيلفا), text without
+        ("إِيلْفَا", ["xb-delta"]),  # tashkeel
+    ],
+)
+def test_arabic_proclitics_and_letter_forms(tagger: ZoneTagger, title: str, expected: list[str]) -> None:
+    assert zones_of(tagger.tag(title, language="ar")) == expected
+
+
+def test_exclusion_term_suppresses_the_alias_inside_it(tagger: ZoneTagger) -> None:
+    body = "TALEN, Bervia (Meridian Wire) - Markets in Talen, Bervia reopened on Monday."
+    assert tagger.tag("Markets reopen", body) == []
+    matches = tagger.tag("Markets reopen in Talen", body)
+    assert zones_of(matches) == ["xa-north"] and matches[0].body_hits == 0 and not matches[0].in_dateline
+
+
+def test_shared_name_goes_to_the_zone_with_other_evidence(tagger: ZoneTagger) -> None:
+    alone = tagger.tag("Clashes near Mirn")
+    assert sorted(zones_of(alone)) == ["xb-delta", "xc-coast"]  # no other evidence: both
+    assert alone[0].score == alone[1].score
+    assert zones_of(tagger.tag("Clashes near Mirn and Senna")) == ["xc-coast"]
+    assert zones_of(tagger.tag("Clashes near Mirn", "Families fled Rasko and Mirn.")) == ["xb-delta"]
+
+
+def test_score_formula_and_fields(tagger: ZoneTagger) -> None:
+    body = "KARSA, Valdoria (Wire) - Shelling hit Karsa. Karsa was dark. Karsa Province. Karsa. Senna too."
+    top, *rest = tagger.tag("Shelling in Karsa", body)
+    assert top == ZoneMatch(
+        zone_id="xa-north",
+        score=3 + 3 + 4,  # title + dateline + body hits capped at 4
+        admin1_id="xa-karsa-province",
+        in_title=True,
+        in_dateline=True,
+        body_hits=5,
+        aliases=("karsa", "karsa province"),
+    )
+    assert rest == []  # Senna: one body mention scores 1, under the minimum of 2
+    two = tagger.tag("Markets", "Prices rose in Senna. Senna's port shut.")
+    assert [(m.zone_id, m.score, m.in_title, m.body_hits) for m in two] == [("xc-coast", 2.0, False, 2)]
+
+
+def test_bulk_paths_agree_with_tag(tagger: ZoneTagger) -> None:
+    rows = [
+        ("Clashes near Mirn", "", "en"),
+        ("Markets", "", "en"),
+        ("Shelling in Karsa", "Families left Ilva and Ilva's port. Karsa too.", "en"),
+        ("قصف في وكارسا", "", "ar"),
+    ]
+    expected = [tagger.tag(*row) for row in rows]
+    assert tagger.tag_many(rows) == expected
+    table = pa.table({"t": [r[0] for r in rows], "b": [r[1] for r in rows], "lang": [r[2] for r in rows]})
+    out = tagger.tag_table(table, "t", "b", "lang")
+    assert out.schema == TAG_SCHEMA
+    flat = [(i, m.zone_id, m.score, rank) for i, ms in enumerate(expected) for rank, m in enumerate(ms, 1)]
+    columns = [out.column(c).to_pylist() for c in ("item_index", "zone_id", "score", "rank")]
+    assert list(zip(*columns, strict=True)) == flat
+
+
+def test_real_registry() -> None:
+    tagger = ZoneTagger.from_config(REPO / "config")
+    goma = tagger.tag("Rebels enter Goma", "GOMA, Congo (Reuters) - Rebels entered Goma on Monday.")
+    assert goma[0].zone_id == "cd-north-kivu" and goma[0].in_dateline and goma[0].in_title
+    assert tagger.tag("Factory fire in Beni Suef", "A fire in Beni Suef killed three.") == []
+    assert tagger.tag("Aleppo soap exports rise") == []
+    assert tagger.tag("Mr Gao said markets fell") == []
+    assert zones_of(tagger.tag("Rally in Khartoum North")) == ["sd-khartoum"]
+    assert zones_of(tagger.tag("قصف على الفاشر", "وبالفاشر قتل ثلاثة", "ar")) == ["sd-darfur"]
+    assert zones_of(tagger.tag("Palma de Mallorca hosts a fair")) == []
+    assert zones_of(tagger.tag("שריפה בעזה", language="he")) == ["ps-gaza"]  # Hebrew prefix ב
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[ZoneTagger, list[dict]]:
+    root = tmp_path_factory.mktemp("demo")
+    scenario = load_scenario("default")
+    config = write_demo_config(scenario, "http://127.0.0.1:1", root / "config")
+    generate(scenario, 7, root / "demo", 60)
+    names = {
+        c.code: [n for n in (c.name.en, c.name.fr, c.name.ar, c.name.ru) if n] for c in scenario.countries
+    }
+    return ZoneTagger.from_config(config, names), pq.read_table(
+        root / "demo" / "world" / "articles.parquet"
+    ).to_pylist()
+
+
+def test_demo_world_zones(demo: tuple[ZoneTagger, list[dict]]) -> None:
+    tagger, articles = demo
+    results = tagger.tag_many((a["title"], f"{a['lead']}\n\n{a['body']}", a["language"]) for a in articles)
+    zone_items = [(a, m) for a, m in zip(articles, results, strict=True) if a["zone_id"]]
+    background = [m for a, m in zip(articles, results, strict=True) if not a["zone_id"]]
+    top_right = sum(1 for a, m in zone_items if m and m[0].zone_id == a["zone_id"])
+    assert len(zone_items) > 3000 and len(background) > 100
+    assert top_right / len(zone_items) >= 0.97
+    assert sum(1 for m in background if m) / len(background) <= 0.02

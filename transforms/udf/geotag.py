@@ -1,0 +1,332 @@
+"""Zone tagging: one Aho-Corasick automaton over every zone's aliases, scored from title, dateline and body."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick
+import pyarrow as pa
+
+from blindspot.registry import Zone, load_registry
+from transforms.udf.dateline import DatelineResolver
+from transforms.udf.text import (
+    ARABIC_ARTICLE,
+    HEBREW_PROCLITIC_LETTERS,
+    arabic_prefixes,
+    normalize,
+    script_of,
+)
+
+TITLE_WEIGHT = 3.0
+DATELINE_WEIGHT = 3.0
+BODY_HIT_WEIGHT = 1.0
+BODY_HITS_CAP = 4
+MIN_SCORE = 2.0
+
+_SEP = "\x00"  # joins title and body into one scanned text; never part of a word
+_STRICT: frozenset[str] = frozenset()  # left edge must be a non-word character
+_NO_EDGES = None  # unspaced scripts
+_HEBREW_PREFIXES = frozenset(
+    a + b + c
+    for a in ("", *HEBREW_PROCLITIC_LETTERS)
+    for b in ("", *HEBREW_PROCLITIC_LETTERS)
+    for c in HEBREW_PROCLITIC_LETTERS
+)
+
+
+@dataclass(frozen=True)
+class ZoneMatch:
+    """One zone an item is about, with the evidence behind its score."""
+
+    zone_id: str
+    score: float
+    admin1_id: str | None = None
+    in_title: bool = False
+    in_dateline: bool = False
+    body_hits: int = 0
+    aliases: tuple[str, ...] = ()  # distinct normalised aliases that matched
+
+
+@dataclass
+class _Pattern:
+    key: str
+    alias: str  # the normalised alias a variant key stands for
+    left: frozenset[str] | None  # proclitics allowed before the name; None: no edge checks
+    entries: list[tuple[int, int]]  # (zone index, admin1 index or -1)
+    excludes: list[int]  # zones for which this key is an exclusion term
+
+    def freeze(self) -> tuple:
+        zones = {z for z, _ in self.entries}
+        return (
+            len(self.key),
+            self.left,
+            tuple(self.entries),
+            tuple(self.excludes),
+            len(zones) > 1,
+            self.alias,
+        )
+
+
+def _left_rule(key: str) -> tuple[frozenset[str] | None, list[tuple[str, frozenset[str]]]]:
+    """Allowed proclitics for a key, and extra (key, proclitics) variants (Arabic li + al)."""
+    script = script_of(key)
+    if script == "unspaced":
+        return _NO_EDGES, []
+    if script == "hebrew":
+        return _HEBREW_PREFIXES, []
+    if script == "arabic":
+        has_article = key.startswith(ARABIC_ARTICLE)
+        variants = [("لل" + key[2:], frozenset({"و", "ف"}))] if has_article and len(key) > 3 else []
+        return arabic_prefixes(has_article), variants
+    return _STRICT, []
+
+
+class ZoneTagger:
+    """Tags items with the zones they are about; build once, then call `tag`, `tag_many` or `tag_table`.
+
+    Rules, in order:
+    - Text and aliases are normalised alike (`transforms.udf.text.normalize`): casefold, no diacritics or
+      tashkeel, one alef, ى->ي, ة->ه. Aliases of every language go into one automaton, so an item in any
+      language matches names written in any script.
+    - A match needs a word edge on both sides. Arabic names may carry proclitics: a conjunction (و ف), then a
+      preposition (ب ل ك), then the article ال when the alias does not start with it; "لل" + name covers
+      li + al. Hebrew names may carry up to three of ו ה ב ל מ ש כ. Scripts written without spaces (Myanmar,
+      Thai, CJK) are matched without edges.
+    - An alias occurrence inside an occurrence of one of its zone's exclusion terms does not count.
+    - Overlapping matches keep the leftmost-longest ("Khartoum North" over "Khartoum").
+    - A name shared by several zones goes to the candidate zones with the most distinct unshared evidence
+      (distinct aliases, plus a resolved dateline); when none of them has other evidence it goes to all.
+    - score = 3 * in_title + 3 * in_dateline + min(body_hits, 4); zones scoring at least 2 are returned,
+      best first. in_dateline means the body's opening dateline resolves to the zone (see dateline.py).
+    """
+
+    def __init__(self, zones: Iterable[Zone], country_names: Mapping[str, Iterable[str]] | None = None):
+        self.zones: tuple[Zone, ...] = tuple(zones)
+        self.dateline_resolver = DatelineResolver(self.zones, country_names)
+        self._zone_index = {zone.id: i for i, zone in enumerate(self.zones)}
+        patterns: dict[str, _Pattern] = {}
+
+        def pattern(key: str, alias: str, left: frozenset[str] | None) -> _Pattern:
+            return patterns.setdefault(key, _Pattern(key, alias, left, [], []))
+
+        def add(text: str, entry: tuple[int, int] | None, zone: int) -> None:
+            key = normalize(text).strip()
+            if len(key) < 2:
+                return
+            left, variants = _left_rule(key)
+            for k, rule in [(key, left), *variants]:
+                p = pattern(k, key, rule)
+                if entry is None and zone not in p.excludes:
+                    p.excludes.append(zone)
+                elif entry is not None and entry not in p.entries:
+                    p.entries.append(entry)
+
+        for zi, zone in enumerate(self.zones):
+            for names in zone.aliases.values():
+                for name in names:
+                    add(name, (zi, -1), zi)
+            for ai, area in enumerate(zone.admin1):
+                for names in area.aliases.values():
+                    for name in names:
+                        add(name, (zi, ai), zi)
+            for terms in zone.exclusions.values():
+                for term in terms:
+                    add(term, None, zi)
+        self._automaton = ahocorasick.Automaton()
+        for key, p in patterns.items():
+            self._automaton.add_word(key, p.freeze())
+        self._automaton.make_automaton()
+        self.pattern_count = len(patterns)
+
+    @classmethod
+    def from_config(
+        cls, config_dir: Path | str, country_names: Mapping[str, Iterable[str]] | None = None
+    ) -> ZoneTagger:
+        """A tagger over a registry folder's zones; `country_names` as in `DatelineResolver`."""
+        return cls(load_registry(config_dir).zones, country_names)
+
+    def _scan(self, text: str) -> list[tuple[int, int, tuple]]:
+        """Alias matches (start, end, payload) with edges checked, exclusions applied, overlaps resolved."""
+        size = len(text)
+        hits: list[tuple[int, int, tuple]] = []
+        excluded: list[tuple[int, int, tuple[int, ...]]] = []
+        for last, payload in self._automaton.iter(text):
+            end = last + 1
+            start = end - payload[0]
+            left = payload[1]
+            if left is not None:
+                if end < size and text[end].isalnum():
+                    continue
+                if start > 0 and text[start - 1].isalnum():
+                    if not left:
+                        continue
+                    word = start - 1
+                    while word > 0 and text[word - 1].isalnum() and start - word < 4:
+                        word -= 1
+                    if (word > 0 and text[word - 1].isalnum()) or text[word:start] not in left:
+                        continue
+            if payload[3]:
+                excluded.append((start, end, payload[3]))
+            if payload[2]:
+                hits.append((start, end, payload))
+        if excluded:
+            hits = [h for h in (self._drop_excluded(h, excluded) for h in hits) if h is not None]
+        if len(hits) > 1:
+            hits.sort(key=lambda h: (h[0], h[0] - h[1]))
+            kept, reach = [], -1
+            for hit in hits:
+                if hit[0] >= reach:
+                    kept.append(hit)
+                    reach = hit[1]
+            hits = kept
+        return hits
+
+    @staticmethod
+    def _drop_excluded(hit: tuple, excluded: list[tuple[int, int, tuple[int, ...]]]) -> tuple | None:
+        start, end, payload = hit
+        blocked = {z for s, e, zones in excluded if s <= start and end <= e for z in zones}
+        if not blocked:
+            return hit
+        entries = tuple(entry for entry in payload[2] if entry[0] not in blocked)
+        if not entries:
+            return None
+        zones = {z for z, _ in entries}
+        return (start, end, (payload[0], payload[1], entries, (), len(zones) > 1, payload[5]))
+
+    def tag(self, title: str, body: str = "", language: str = "en") -> list[ZoneMatch]:
+        """The zones an item is about, best first; empty when no zone reaches MIN_SCORE."""
+        return [self._match(row) for row in self._evaluate(title, body, language)]
+
+    def _match(self, row: tuple) -> ZoneMatch:
+        zone, score, area, in_title, in_dateline, body_hits, aliases = row
+        spec = self.zones[zone]
+        return ZoneMatch(
+            zone_id=spec.id,
+            score=score,
+            admin1_id=spec.admin1[area].id if area >= 0 else None,
+            in_title=in_title,
+            in_dateline=in_dateline,
+            body_hits=body_hits,
+            aliases=aliases,
+        )
+
+    def _evaluate(self, title: str, body: str, language: str) -> list[tuple]:
+        """(zone index, score, admin1 index or -1, in_title, in_dateline, body_hits, aliases) rows, best first."""
+        text = normalize(f"{title.replace(_SEP, ' ')}{_SEP}{body}") if body else normalize(title)
+        title_end = text.find(_SEP) if body else len(text)
+        hits = self._scan(text) if text else []
+        dateline_zone = -1
+        if body:
+            dateline = self.dateline_resolver.extract(body, language)
+            if dateline is not None and dateline.zone_id is not None:
+                dateline_zone = self._zone_index[dateline.zone_id]
+        if not hits and dateline_zone < 0:
+            return []
+        return self._score(hits, title_end, dateline_zone)
+
+    def _score(self, hits: list[tuple[int, int, tuple]], title_end: int, dateline_zone: int) -> list[tuple]:
+        evidence: dict[int, set[str]] = {}
+        for _, _, payload in hits:
+            if not payload[4]:
+                evidence.setdefault(payload[2][0][0], set()).add(payload[5])
+        strength = {zone: len(keys) for zone, keys in evidence.items()}
+        if dateline_zone >= 0:
+            strength[dateline_zone] = strength.get(dateline_zone, 0) + 1
+        in_title: set[int] = set()
+        body_hits: dict[int, int] = {}
+        aliases: dict[int, dict[str, None]] = {}
+        areas: dict[int, dict[int, int]] = {}
+        for start, _, payload in hits:
+            entries = payload[2]
+            if payload[4]:
+                best = max(strength.get(z, 0) for z, _ in entries)
+                entries = tuple(e for e in entries if strength.get(e[0], 0) == best)
+            for zone in {z for z, _ in entries}:
+                if start < title_end:
+                    in_title.add(zone)
+                else:
+                    body_hits[zone] = body_hits.get(zone, 0) + 1
+                aliases.setdefault(zone, {})[payload[5]] = None
+            for zone, area in entries:
+                if area >= 0:
+                    counts = areas.setdefault(zone, {})
+                    counts[area] = counts.get(area, 0) + 1
+        rows = []
+        for zone in in_title | body_hits.keys() | ({dateline_zone} if dateline_zone >= 0 else set()):
+            hits_in_body = body_hits.get(zone, 0)
+            score = (
+                TITLE_WEIGHT * (zone in in_title)
+                + DATELINE_WEIGHT * (zone == dateline_zone)
+                + BODY_HIT_WEIGHT * min(hits_in_body, BODY_HITS_CAP)
+            )
+            if score < MIN_SCORE:
+                continue
+            counts = areas.get(zone)
+            area = max(counts, key=lambda a: (counts[a], -a)) if counts else -1
+            found = tuple(aliases.get(zone, ()))
+            rows.append((zone, score, area, zone in in_title, zone == dateline_zone, hits_in_body, found))
+        rows.sort(key=lambda row: (-row[1], row[0]))
+        return rows
+
+    def tag_many(self, rows: Iterable[tuple[str, str, str]]) -> list[list[ZoneMatch]]:
+        """Tag (title, body, language) rows; one list of matches per row, in order."""
+        tag = self.tag
+        return [tag(title or "", body or "", language or "en") for title, body, language in rows]
+
+    def tag_table(
+        self,
+        table: pa.Table,
+        title_col: str = "title",
+        body_col: str = "body",
+        language_col: str | None = "language",
+    ) -> pa.Table:
+        """Tag an Arrow table; one output row per (item, zone) match, `rank` 1 being the best zone."""
+        titles = table.column(title_col).to_pylist()
+        bodies = table.column(body_col).to_pylist() if body_col else [""] * table.num_rows
+        languages = (
+            table.column(language_col).to_pylist()
+            if language_col and language_col in table.column_names
+            else ["en"] * table.num_rows
+        )
+        columns: dict[str, list] = {
+            name: []
+            for name in (
+                "item_index",
+                "zone_id",
+                "score",
+                "admin1_id",
+                "in_title",
+                "in_dateline",
+                "body_hits",
+                "rank",
+            )
+        }
+        evaluate, zones = self._evaluate, self.zones
+        for index, (title, body, language) in enumerate(zip(titles, bodies, languages, strict=True)):
+            for rank, row in enumerate(evaluate(title or "", body or "", language or "en"), start=1):
+                zone, score, area, in_title, in_dateline, body_hits, _ = row
+                columns["item_index"].append(index)
+                columns["zone_id"].append(zones[zone].id)
+                columns["score"].append(score)
+                columns["admin1_id"].append(zones[zone].admin1[area].id if area >= 0 else None)
+                columns["in_title"].append(in_title)
+                columns["in_dateline"].append(in_dateline)
+                columns["body_hits"].append(body_hits)
+                columns["rank"].append(rank)
+        return pa.table(columns, schema=TAG_SCHEMA)
+
+
+TAG_SCHEMA = pa.schema(
+    [
+        ("item_index", pa.int64()),
+        ("zone_id", pa.string()),
+        ("score", pa.float64()),
+        ("admin1_id", pa.string()),
+        ("in_title", pa.bool_()),
+        ("in_dateline", pa.bool_()),
+        ("body_hits", pa.int32()),
+        ("rank", pa.int16()),
+    ]
+)

@@ -1,0 +1,395 @@
+"""Phrase lexicons per language: YAML loading with validation, and an Aho-Corasick matcher of labelled rules."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ahocorasick
+import yaml
+
+from transforms.udf.text import arabic_prefixes, normalize
+
+ENTRY_KEYS = frozenset({"phrase", "seq", "near", "within", "scope", "requires", "unless", "note"})
+SCOPES = ("clause", "sentence")
+SETS_KEY = "sets"
+DEFAULT_WITHIN = 5
+MAX_WITHIN = 30
+MAX_VARIANTS = 512  # one entry's alternative groups multiply; past this the entry should be split
+# Languages whose words take attached proclitics (conjunction, preposition, article) before a term.
+PROCLITICS: Mapping[str, frozenset[str]] = {"ar": arabic_prefixes(False)}
+# A dot after these words (or after any single letter, as in "U.N.") does not end a sentence.
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st gen col lt maj capt sgt gov sen rep prof jr sr no vs mme mgr".split()
+)
+
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+_SET_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_GROUP = re.compile(r"\(([^()]*)\)")
+_WORD = re.compile(r"\w+")
+# A word, a sentence end, or a clause break (comma, semicolon, colon, dash); newlines end sentences too.
+_TOKEN = re.compile(r"\w+|[.!?؟…]+(?=\s|$)|[,;:؛](?=\s|$)|\s[-–—]+\s|[–—]|\n")
+_SENTENCE_END = frozenset(".!?؟…\n")
+
+
+class LexiconError(ValueError):
+    """A lexicon file or entry is malformed; the message names the file, language, label and entry."""
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """Folded words; `text` joins them with a space, or a newline across a clause or sentence break."""
+
+    text: str
+    starts: list[int]
+    clause: list[int]
+    sentence: list[int]
+
+    def token_at(self, offset: int) -> int:
+        return bisect_right(self.starts, offset) - 1
+
+
+def tokenize(text: str) -> Tokens:
+    """Fold case, diacritics and Arabic letter forms, then split into words, clauses and sentences."""
+    pieces: list[str] = []
+    starts: list[int] = []
+    clause: list[int] = []
+    sentence: list[int] = []
+    clauses = sentences = offset = pending = 0  # pending: 0 none, 1 clause break, 2 sentence break
+    # normalize() turns newlines into spaces, so lines are folded one by one and a line end is a break
+    for match in _TOKEN.finditer("\n".join(normalize(line) for line in text.splitlines())):
+        word = match.group()
+        if not (word[0].isalnum() or word[0] == "_"):
+            previous = pieces[-1] if pieces else ""
+            if word == "." and (len(previous) == 1 or previous in ABBREVIATIONS):
+                continue
+            pending = max(pending, 2 if word.strip(" ")[0] in _SENTENCE_END else 1)
+            continue
+        if pieces:
+            offset += 1
+            clauses += pending > 0
+            sentences += pending > 1
+        pieces.append(word)
+        starts.append(offset)
+        clause.append(clauses)
+        sentence.append(sentences)
+        offset += len(word)
+        pending = 0
+    joined = "".join(
+        ("\n" if i and clause[i] != clause[i - 1] else " " if i else "") + w for i, w in enumerate(pieces)
+    )
+    return Tokens(joined, starts, clause, sentence)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One entry: its parts in order (each a tuple of phrase ids), gaps between them, and sentence filters."""
+
+    label: str
+    parts: tuple[tuple[int, ...], ...]
+    gaps: tuple[int, ...]
+    ordered: bool
+    scope: str
+    requires: tuple[int, ...] | None
+    unless: tuple[int, ...]
+
+
+Span = tuple[int, int]  # first and last token index, inclusive
+
+
+@dataclass
+class LabelMatcher:
+    """Every rule of one language, compiled to one automaton over atoms (word runs ending at a `*`)."""
+
+    language: str
+    atoms: dict[tuple[str, bool], int] = field(default_factory=dict)
+    phrases: list[tuple[int, ...]] = field(default_factory=list)
+    phrase_index: dict[tuple[int, ...], int] = field(default_factory=dict)
+    rules: list[Rule] = field(default_factory=list)
+    rules_by_atom: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    automaton: ahocorasick.Automaton | None = None
+
+    @classmethod
+    def compile(
+        cls,
+        language: str,
+        entries: Mapping[str, Sequence[object]],
+        sets: Mapping[str, Sequence[str]] | None = None,
+        where: str = "",
+    ) -> LabelMatcher:
+        """Build a matcher from {label: [entry, ...]}; `where` prefixes error messages."""
+        matcher = cls(language)
+        resolved = {
+            name: _phrase_list(patterns, f"{where}{SETS_KEY}.{name}")
+            for name, patterns in (sets or {}).items()
+        }
+        for label, items in entries.items():
+            for i, entry in enumerate(items):
+                place = f"{where}{label}: entry {i + 1} ({_short(entry)})"
+                matcher._add(label, entry, resolved, place)
+        matcher._build()
+        return matcher
+
+    def labels(self, text: str) -> set[str]:
+        """The labels whose rules fire anywhere in the text."""
+        if not text or self.automaton is None:
+            return set()
+        tokens = tokenize(text)
+        hits = self._atom_hits(tokens)
+        candidates = sorted({r for atom in hits for r in self.rules_by_atom.get(atom, ())})
+        found: set[str] = set()
+        cache: dict[int, list[Span]] = {}
+        for index in candidates:
+            rule = self.rules[index]
+            if rule.label not in found and self._fires(rule, tokens, hits, cache):
+                found.add(rule.label)
+        return found
+
+    # -- compiling ---------------------------------------------------------------------------------
+
+    def _add(
+        self, label: str, entry: object, sets: Mapping[str, list[list[tuple[str, bool]]]], place: str
+    ) -> None:
+        if isinstance(entry, str):
+            entry = {"phrase": entry}
+        if isinstance(entry, list):
+            raise LexiconError(f"{place}: an entry is a phrase string or a mapping, not a list")
+        if not isinstance(entry, dict):
+            _require_text(entry, place)
+        unknown = set(entry) - ENTRY_KEYS
+        if unknown:
+            raise LexiconError(f"{place}: unknown key(s) {sorted(unknown)}; allowed: {sorted(ENTRY_KEYS)}")
+        kinds = [k for k in ("phrase", "seq", "near") if k in entry]
+        if len(kinds) != 1:
+            raise LexiconError(f"{place}: needs exactly one of phrase, seq, near (found {kinds or 'none'})")
+        kind = kinds[0]
+        if kind == "phrase":
+            if "within" in entry:
+                raise LexiconError(f"{place}: 'within' applies only to seq and near")
+            parts = [self._part(entry["phrase"], sets, place)]
+            gaps: tuple[int, ...] = ()
+        else:
+            raw = entry[kind]
+            if not isinstance(raw, list) or len(raw) < 2 or (kind == "near" and len(raw) != 2):
+                need = "exactly 2" if kind == "near" else "at least 2"
+                raise LexiconError(f"{place}: '{kind}' needs a list of {need} parts")
+            parts = [self._part(p, sets, place) for p in raw]
+            gaps = _gaps(entry.get("within", DEFAULT_WITHIN), len(parts) - 1, kind, place)
+        scope = entry.get("scope", SCOPES[0])
+        if scope not in SCOPES:
+            raise LexiconError(f"{place}: scope is one of {list(SCOPES)}, not {scope!r}")
+        requires = self._part(entry["requires"], sets, place) if "requires" in entry else None
+        unless = self._part(entry["unless"], sets, place) if "unless" in entry else ()
+        rule = Rule(label, tuple(parts), gaps, kind != "near", scope, requires, unless)
+        self.rules.append(rule)
+        for phrase in parts[0]:
+            self.rules_by_atom[self.phrases[phrase][0]].append(len(self.rules) - 1)
+
+    def _part(
+        self, spec: object, sets: Mapping[str, list[list[tuple[str, bool]]]], place: str
+    ) -> tuple[int, ...]:
+        specs = spec if isinstance(spec, list) else [spec]
+        if not specs:
+            raise LexiconError(f"{place}: a part is a phrase, a $set, or a non-empty list of them")
+        for item in specs:
+            _require_text(item, place)
+        phrases: list[list[tuple[str, bool]]] = []
+        for s in specs:
+            if s.startswith("$"):
+                if s[1:] not in sets:
+                    raise LexiconError(f"{place}: unknown set {s}; defined: {sorted(sets) or 'none'}")
+                phrases.extend(sets[s[1:]])
+            else:
+                phrases.extend(_variants(s, place))
+        return tuple(dict.fromkeys(self._phrase(p) for p in phrases))
+
+    def _phrase(self, atoms: list[tuple[str, bool]]) -> int:
+        ids = tuple(self.atoms.setdefault(a, len(self.atoms)) for a in atoms)
+        if ids not in self.phrase_index:
+            self.phrase_index[ids] = len(self.phrases)
+            self.phrases.append(ids)
+        return self.phrase_index[ids]
+
+    def _build(self) -> None:
+        by_key: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+        for (key, prefix), atom in self.atoms.items():
+            by_key[key].append((atom, prefix))
+        if not by_key:
+            return
+        automaton = ahocorasick.Automaton()
+        for key, variants in by_key.items():
+            automaton.add_word(key, (len(key), tuple(variants)))
+        automaton.make_automaton()
+        self.automaton = automaton
+        self.rules_by_atom = dict(self.rules_by_atom)
+
+    # -- matching ----------------------------------------------------------------------------------
+
+    def _atom_hits(self, tokens: Tokens) -> dict[int, list[Span]]:
+        text, proclitics = tokens.text, PROCLITICS.get(self.language, frozenset())
+        hits: dict[int, list[Span]] = defaultdict(list)
+        for end, (length, variants) in self.automaton.iter(text):
+            start = end - length + 1
+            first = tokens.token_at(start)
+            if start != tokens.starts[first] and text[tokens.starts[first] : start] not in proclitics:
+                continue
+            whole = end + 1 == len(text) or text[end + 1] in " \n"
+            last = tokens.token_at(end)
+            for atom, prefix in variants:
+                if prefix or whole:
+                    hits[atom].append((first, last))
+        return hits
+
+    def _spans(self, phrase: int, tokens: Tokens, hits: Mapping[int, list[Span]], cache: dict) -> list[Span]:
+        if phrase not in cache:
+            atoms = self.phrases[phrase]
+            spans = list(hits.get(atoms[0], ()))
+            for atom in atoms[1:]:
+                nexts = {s: e for s, e in hits.get(atom, ())}
+                spans = [
+                    (s, nexts[e + 1])
+                    for s, e in spans
+                    if e + 1 in nexts and _follows(tokens.clause, e, e + 1, 0)
+                ]
+            cache[phrase] = spans
+        return cache[phrase]
+
+    def _part_spans(self, part: tuple[int, ...], tokens: Tokens, hits, cache) -> list[Span]:
+        return [span for phrase in part for span in self._spans(phrase, tokens, hits, cache)]
+
+    def _fires(self, rule: Rule, tokens: Tokens, hits: Mapping[int, list[Span]], cache: dict) -> bool:
+        first = self._part_spans(rule.parts[0], tokens, hits, cache)
+        if not first:
+            return False
+        unit = tokens.clause if rule.scope == "clause" else tokens.sentence
+        if rule.ordered:
+            ends = {e for _, e in first}
+            for part, gap in zip(rule.parts[1:], rule.gaps, strict=True):
+                spans = self._part_spans(part, tokens, hits, cache)
+                ends = {e2 for s2, e2 in spans if any(_follows(unit, e, s2, gap) for e in ends)}
+                if not ends:
+                    return False
+            sentences = {tokens.sentence[e] for e in ends}
+        else:
+            other, gap = self._part_spans(rule.parts[1], tokens, hits, cache), rule.gaps[0]
+            sentences = {
+                tokens.sentence[a[0]]
+                for a in first
+                for b in other
+                if _follows(unit, a[1], b[0], gap) or _follows(unit, b[1], a[0], gap)
+            }
+        if rule.requires is not None:
+            sentences &= {tokens.sentence[s] for s, _ in self._part_spans(rule.requires, tokens, hits, cache)}
+        if rule.unless:
+            sentences -= {tokens.sentence[s] for s, _ in self._part_spans(rule.unless, tokens, hits, cache)}
+        return bool(sentences)
+
+
+def _follows(unit: list[int], end: int, start: int, gap: int) -> bool:
+    """`start` comes after `end`, at most `gap` words later, in the same clause or sentence (`unit`)."""
+    return end < start < len(unit) and start - end - 1 <= gap and unit[end] == unit[start]
+
+
+def _gaps(within: object, count: int, kind: str, place: str) -> tuple[int, ...]:
+    values = within if isinstance(within, list) else [within] * count
+    if len(values) != count or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        raise LexiconError(f"{place}: 'within' is a whole number or, for seq, one per gap ({count})")
+    if kind == "near" and isinstance(within, list):
+        raise LexiconError(f"{place}: 'within' for near is a single number")
+    if not all(0 <= v <= MAX_WITHIN for v in values):
+        raise LexiconError(f"{place}: 'within' must be between 0 and {MAX_WITHIN} words")
+    return tuple(values)
+
+
+def _variants(pattern: str, place: str) -> list[list[tuple[str, bool]]]:
+    """Expand `(a|b)` groups, then cut each variant into atoms: word runs that end at a `*` or the end."""
+    chunks = _GROUP.split(pattern)
+    literals, groups = chunks[0::2], [g.split("|") for g in chunks[1::2]]
+    if any("(" in c or ")" in c or "|" in c for c in literals):
+        raise LexiconError(f"{place}: unbalanced or nested '(' ')' or a '|' outside a group in {pattern!r}")
+    if any("$" in c for c in chunks):
+        raise LexiconError(f"{place}: a $set must be a whole part, not inside a phrase: {pattern!r}")
+    count = 1
+    for g in groups:
+        count *= len(g)
+    if count > MAX_VARIANTS:
+        raise LexiconError(f"{place}: {pattern!r} expands to {count} variants (max {MAX_VARIANTS}); split it")
+    out: list[list[tuple[str, bool]]] = []
+    for choice in itertools.product(*groups):
+        text = "".join(lit + (choice[i] if i < len(choice) else "") for i, lit in enumerate(literals))
+        atoms, run = [], []
+        for word in text.split():
+            prefix = word.endswith("*")
+            core = word[:-1] if prefix else word
+            if "*" in core:
+                raise LexiconError(f"{place}: '*' may only end a word: {pattern!r}")
+            run.extend(_WORD.findall(normalize(core)))
+            if prefix and run:
+                atoms.append((" ".join(run), True))
+                run = []
+        if run:
+            atoms.append((" ".join(run), False))
+        if not atoms:
+            raise LexiconError(f"{place}: {pattern!r} has a variant with no words")
+        out.append(atoms)
+    return out
+
+
+def _phrase_list(patterns: object, place: str) -> list[list[tuple[str, bool]]]:
+    if not isinstance(patterns, list) or not patterns:
+        raise LexiconError(f"{place}: a set is a non-empty list of phrase strings")
+    for item in patterns:
+        _require_text(item, place)
+    return [v for p in patterns for v in _variants(p, place)]
+
+
+def _require_text(item: object, place: str) -> None:
+    if not isinstance(item, str):
+        hint = (
+            " (YAML reads bare yes/no/on/off/true/false/null as non-text: quote it)"
+            if not item or item is True
+            else ""
+        )
+        raise LexiconError(f"{place}: {item!r} is not a phrase string{hint}")
+
+
+def _short(entry: object) -> str:
+    text = repr(entry)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def load_lexicon(path: Path | str, labels: Iterable[str]) -> dict[str, LabelMatcher]:
+    """Read a lexicon file ({language: {sets?, label: [entries]}}) and compile one matcher per language."""
+    path, allowed = Path(path), tuple(labels)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise LexiconError(f"{path}: cannot read lexicon: {error}") from error
+    if not isinstance(document, dict):
+        raise LexiconError(f"{path}: the top level is a mapping of language codes")
+    matchers: dict[str, LabelMatcher] = {}
+    for language, block in document.items():
+        where = f"{path}: {language}: "
+        if not isinstance(language, str) or not _LANGUAGE_CODE.match(language):
+            raise LexiconError(
+                f"{path}: {language!r} is not a language code (two or three lowercase letters)"
+            )
+        if not isinstance(block, dict):
+            raise LexiconError(f"{where}a language maps labels (and optional '{SETS_KEY}') to entries")
+        unknown = [k for k in block if k != SETS_KEY and k not in allowed]
+        if unknown:
+            raise LexiconError(f"{where}unknown label(s) {unknown}; allowed: {list(allowed)}")
+        sets = block.get(SETS_KEY) or {}
+        if not isinstance(sets, dict) or not all(isinstance(k, str) and _SET_NAME.match(k) for k in sets):
+            raise LexiconError(f"{where}'{SETS_KEY}' maps lowercase names to lists of phrases")
+        entries = {k: v for k, v in block.items() if k != SETS_KEY}
+        for label, items in entries.items():
+            if not isinstance(items, list):
+                raise LexiconError(f"{where}{label}: a label holds a list of entries")
+        matchers[language] = LabelMatcher.compile(language, entries, sets, where)
+    return matchers
