@@ -144,6 +144,30 @@ def collect(
     )
 
 
+@app.command("transform")
+def transform(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Build only this model (repeatable).")
+    ] = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Re-enrich every item, not only new ones.")
+    ] = False,
+) -> None:
+    """Build the staging, intermediate and mart models for the night (default: today)."""
+    night = parse_date(date_) or datetime.now().date()
+    ctx = context_for(config)
+    try:
+        summary = pipeline.transform_stage(ctx, night, select, full_refresh)
+    except KeyError as exc:
+        raise fail(str(exc.args[0])) from None
+    table = Table("model", "seconds", title=f"transform {night}")
+    for relation, seconds in summary.models.items():
+        table.add_row(relation, f"{seconds:.2f}")
+    console.print(table)
+
+
 def progress_bar() -> Progress:
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err

@@ -13,6 +13,7 @@ import duckdb
 from blindspot.registry import Registry, Source, load_registry
 from blindspot.settings import Settings
 from crawlers.collect import CollectSummary, collect, fetch_policy
+from transforms.runner import TransformSummary, build
 from warehouse.connect import connect, upgrade
 from warehouse.landing import new_run_id
 from warehouse.load import LoadSummary, load
@@ -85,3 +86,12 @@ def collect_stage(
     run_id = new_run_id("collect", data_date)
     policy = fetch_policy(ctx.settings, retries=retries, backoff_seconds=1.0)
     return collect(sources, ctx.settings, data_date, run_id, progress=progress, policy=policy)
+
+
+def transform_stage(
+    ctx: Context, run_date: date, select: list[str] | None = None, full_refresh: bool = False
+) -> TransformSummary:
+    """Build staging, intermediate and marts for the run date (new items are enriched incrementally)."""
+    with warehouse(ctx.settings) as con:
+        sync_registry(con, ctx.registry)
+        return build(con, ctx.registry, run_date, select, full_refresh)

@@ -309,3 +309,24 @@ def load_registry(config_dir: Path | str) -> Registry:
     if issues:
         raise RegistryError(issues)
     return Registry(config_dir=config_dir, zones=tuple(zones), sources=tuple(sources))
+
+
+def load_country_names(config_dir: Path | str) -> dict[str, list[str]]:
+    """Optional countries.yml: names per ISO alpha-3 code, for codes pycountry does not know (user-assigned)."""
+    path = Path(config_dir) / "countries.yml"
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    issues = []
+    names: dict[str, list[str]] = {}
+    for code, values in (data.get("countries") or {}).items():
+        try:
+            check_country(str(code))
+        except ValueError as exc:
+            issues.append(ConfigIssue(str(path), f"country {code!r}", "", str(exc)))
+            continue
+        names[str(code)] = [str(v) for v in values]
+    if issues or set(data) - {"countries"}:
+        issues += [ConfigIssue(str(path), "", str(k), "unknown key") for k in set(data) - {"countries"}]
+        raise RegistryError(issues)
+    return names

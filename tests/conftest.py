@@ -23,3 +23,12 @@ def config_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(tmp_path: Path, config_dir: Path) -> Settings:
     return Settings.from_env(environ={}, home=tmp_path / "home", config_dir=config_dir)
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory):
+    """The small demo world collected night by night into a fresh home (shared: it takes about a minute)."""
+    from blindspot.demo.runner import run_demo
+
+    home = tmp_path_factory.mktemp("small-demo")
+    return run_demo(Settings.from_env(environ={}, home=home), "small", seed=3)

@@ -7,15 +7,12 @@ import json
 import duckdb
 import pytest
 
-from blindspot.demo.runner import collection_nights, run_demo
-from blindspot.settings import Settings
+from blindspot.demo.runner import collection_nights
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory):
-    home = tmp_path_factory.mktemp("home")
-    settings = Settings.from_env(environ={}, home=home)
-    return run_demo(settings, "small", seed=3)
+def demo(small_demo):
+    return small_demo
 
 
 def test_collection_schedule() -> None:

@@ -62,7 +62,7 @@ class Writer:
         return values[int(self.rng.integers(len(values)))]
 
     def fill(self, template: str, lang: str, zone: DemoZone, day: date, town: str) -> str:
-        person = self.pick(text.PEOPLE.get(lang, text.PEOPLE["en"]))
+        person = f"{self.pick(text.FIRST_NAMES[lang])} {self.pick(text.LAST_NAMES[lang])}"
         return template.format(
             n=int(self.rng.integers(2, 60)),
             town=town,

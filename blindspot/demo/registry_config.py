@@ -114,7 +114,13 @@ def write_demo_config(scenario: Scenario, base_url: str, config_dir: Path) -> Pa
     )
     zones = {"zones": [zone_entry(z) for z in scenario.zones]}
     sources = {"sources": [source_entry(s, scenario, base_url) for s in scenario.sources]}
-    for name, doc in (("zones.yml", zones), ("sources.yml", sources)):
+    countries = {
+        "countries": {
+            c.code: sorted({n for n in (c.name.en, c.name.fr, c.name.ar, c.name.ru) if n})
+            for c in scenario.countries
+        }
+    }
+    for name, doc in (("zones.yml", zones), ("sources.yml", sources), ("countries.yml", countries)):
         body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
         (config_dir / name).write_text(header + body, encoding="utf-8")
     load_registry(config_dir)

@@ -1,0 +1,127 @@
+"""Transforms against the demo world's ground truth: counts, datelines, the index, and re-run identity."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, timedelta
+
+import duckdb
+import pytest
+
+from blindspot import pipeline
+
+MARTS = [
+    "marts.zone_reporting_daily",
+    "marts.zone_access_daily",
+    "marts.zone_denial_capacity_weekly",
+    "marts.source_health_daily",
+    "marts.fct_items",
+    "marts.dim_zones",
+    "marts.dim_sources",
+]
+
+
+@pytest.fixture(scope="module")
+def built(small_demo):
+    ctx = pipeline.Context.create(small_demo.settings)
+    run_date = small_demo.nights[-1]
+    pipeline.transform_stage(ctx, run_date)
+    truth = json.loads((small_demo.settings.demo_dir / "truth.json").read_text())
+    return ctx, run_date, truth
+
+
+def table_hash(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    rows = con.execute(f"select * from {relation}").fetchall()
+    return hashlib.sha256("\n".join(sorted(map(repr, rows))).encode()).hexdigest()
+
+
+def mart_rows(ctx, query: str) -> list[tuple]:
+    con = duckdb.connect(str(ctx.settings.warehouse_path), read_only=True)
+    try:
+        return con.execute(query).fetchall()
+    finally:
+        con.close()
+
+
+def test_calendar_is_zero_filled(built) -> None:
+    ctx, run_date, truth = built
+    [(zones, days, rows, dupes)] = mart_rows(
+        ctx,
+        "select count(distinct zone_id), count(distinct day), count(*), count(*) - count(distinct (zone_id, day)) "
+        "from marts.zone_reporting_daily",
+    )
+    assert zones == len(truth["zones"]) and dupes == 0 and rows == zones * days
+
+
+def test_counts_match_the_truth(built) -> None:
+    ctx, _, truth = built
+    measured = {
+        (z, d.isoformat()): (s, i)
+        for z, d, s, i in mart_rows(
+            ctx,
+            "select zone_id, day, independent_stories, inside_dateline_stories from marts.zone_reporting_daily",
+        )
+    }
+    for zone in truth["zones"]:
+        rows = [r for r in truth["daily"] if r["zone_id"] == zone["id"]]
+        true_stories = sum(r["independent_stories"] for r in rows)
+        true_inside = sum(r["inside_dateline_stories"] for r in rows)
+        got_stories = sum(measured[(zone["id"], r["date"])][0] for r in rows)
+        got_inside = sum(measured[(zone["id"], r["date"])][1] for r in rows)
+        assert abs(got_stories - true_stories) <= 0.05 * true_stories, (zone["id"], got_stories, true_stories)
+        assert abs(got_inside - true_inside) <= 0.10 * max(true_inside, 10), (
+            zone["id"],
+            got_inside,
+            true_inside,
+        )
+        daily_error = sum(abs(measured[(zone["id"], r["date"])][0] - r["independent_stories"]) for r in rows)
+        assert daily_error <= 0.05 * max(true_stories, 20), (zone["id"], daily_error)
+
+
+def test_blackout_raises_the_index(built) -> None:
+    ctx, run_date, truth = built
+    onset = date.fromisoformat(next(e["onset"] for e in truth["events"] if e["kind"] == "blackout"))
+    zone = next(e["zone_id"] for e in truth["events"] if e["kind"] == "blackout")
+    weeks = dict(
+        mart_rows(
+            ctx,
+            f"select week_start, denial_capacity_index from marts.zone_denial_capacity_weekly where zone_id = '{zone}'",
+        )
+    )
+    before = [v for w, v in weeks.items() if onset - timedelta(days=35) <= w < onset - timedelta(days=6)]
+    after = [v for w, v in weeks.items() if w >= onset + timedelta(days=7)]
+    assert before and after
+    assert min(after) - sum(before) / len(before) >= 25, (before, after)
+
+
+def test_components_are_in_range_and_null_with_reason(built) -> None:
+    ctx, _, _ = built
+    [(bad, unexplained)] = mart_rows(
+        ctx,
+        """
+        select
+          count(*) filter (where denial_capacity_index not between 0 and 100
+            or density_deficit not between 0 and 1 or presence_deficit not between 0 and 1
+            or diversity_deficit not between 0 and 1 or access_restriction not between 0 and 1
+            or narrative_control not between 0 and 1),
+          count(*) filter (where (density_deficit is null or narrative_control is null) and null_reasons = '')
+        from marts.zone_denial_capacity_weekly
+        """,
+    )
+    assert bad == 0 and unexplained == 0
+
+
+def test_rerun_gives_identical_marts(built) -> None:
+    ctx, run_date, _ = built
+    con = duckdb.connect(str(ctx.settings.warehouse_path), read_only=True)
+    first = {m: table_hash(con, m) for m in MARTS}
+    con.close()
+    pipeline.transform_stage(ctx, run_date)
+    con = duckdb.connect(str(ctx.settings.warehouse_path), read_only=True)
+    assert {m: table_hash(con, m) for m in MARTS} == first
+    con.close()
+    pipeline.transform_stage(ctx, run_date, full_refresh=True)
+    con = duckdb.connect(str(ctx.settings.warehouse_path), read_only=True)
+    assert {m: table_hash(con, m) for m in MARTS} == first
+    con.close()

@@ -1,0 +1,51 @@
+-- One row per item and zone it is about (tag score at or above $min_zone_tag_score), with where its
+-- dateline places the reporter: inside the zone, outside it, or no dateline.
+with items as (
+    select * from intermediate.int_stories_clustered
+),
+
+tags as (
+    select item_id, zone_id, score from intermediate.int_items_tagged_to_zones where score >= $min_zone_tag_score
+),
+
+datelines as (
+    select * from intermediate.int_items_with_datelines
+),
+
+sources as (
+    select * from staging.stg_sources
+),
+
+frames as (
+    select distinct item_id from intermediate.int_items_with_frames
+),
+
+incidents as (
+    select distinct item_id from intermediate.int_items_with_incidents
+),
+
+final as (
+    select
+        t.zone_id,
+        i.item_id,
+        i.story_id,
+        i.is_original,
+        i.source_id,
+        i.reported_date,
+        coalesce(s.is_independent, true) as is_independent,
+        coalesce(s.is_state_affiliated, false) as is_state_affiliated,
+        coalesce(s.is_ngo_un, false) as is_ngo_un,
+        d.dateline_place is not null as has_dateline,
+        coalesce(d.dateline_zone_id = t.zone_id, false) as is_inside_dateline,
+        d.dateline_place is not null and coalesce(d.dateline_zone_id, '') <> t.zone_id as is_outside_dateline,
+        f.item_id is not null as has_frame,
+        n.item_id is not null as mentions_incident
+    from items as i
+    inner join tags as t using (item_id)
+    left join datelines as d using (item_id)
+    left join sources as s using (source_id)
+    left join frames as f using (item_id)
+    left join incidents as n using (item_id)
+)
+
+select * from final

@@ -1,0 +1,19 @@
+-- One row per zone per day, from the first reported day (at most two years back) to the run date.
+with bounds as (
+    select greatest(coalesce(min(reported_date), $run_date::date), $run_date::date - 730) as first_day
+    from staging.stg_items
+    where reported_date <= $run_date::date
+),
+
+zones as (
+    select zone_id from staging.stg_zones
+),
+
+final as (
+    select z.zone_id, cast(d.day as date) as day
+    from zones as z
+    cross join bounds as b
+    cross join range(b.first_day, $run_date::date + 1, interval 1 day) as d(day)
+)
+
+select * from final

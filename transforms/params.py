@@ -1,0 +1,55 @@
+"""Metric parameters from config/metrics.yml (validated), bound into the SQL models as $names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from blindspot.registry import ConfigIssue, RegistryError
+
+
+class Weights(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    density: float = Field(default=1.0, ge=0)
+    presence: float = Field(default=1.0, ge=0)
+    diversity: float = Field(default=1.0, ge=0)
+    access: float = Field(default=1.0, ge=0)
+    narrative: float = Field(default=1.0, ge=0)
+
+
+class MetricsConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    weights: Weights = Field(default_factory=Weights)
+    access_scale_a0: float = Field(default=5.0, gt=0)
+    frame_rate_f0: float = Field(default=0.10, gt=0, le=1)
+    min_baseline_weeks: int = Field(default=4, ge=1, le=26)
+    min_zone_tag_score: float = Field(default=2.0, ge=0)
+
+    def sql_params(self) -> dict[str, float | int]:
+        return {
+            "w_density": self.weights.density,
+            "w_presence": self.weights.presence,
+            "w_diversity": self.weights.diversity,
+            "w_access": self.weights.access,
+            "w_narrative": self.weights.narrative,
+            "a0": self.access_scale_a0,
+            "f0": self.frame_rate_f0,
+            "min_baseline_weeks": self.min_baseline_weeks,
+            "min_zone_tag_score": self.min_zone_tag_score,
+        }
+
+
+def load_metrics(config_dir: Path) -> MetricsConfig:
+    """metrics.yml in the registry folder; the defaults above when the folder has none."""
+    path = Path(config_dir) / "metrics.yml"
+    if not path.exists():
+        return MetricsConfig()
+    try:
+        return MetricsConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    except ValidationError as exc:
+        issues = [
+            ConfigIssue(str(path), "", ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()
+        ]
+        raise RegistryError(issues) from None

@@ -1,0 +1,26 @@
+-- One row per dataset incident record: a revised record lands again, and the newest version wins.
+with source as (
+    select * from raw.access_incidents
+),
+
+final as (
+    select
+        incident_id,
+        source_id,
+        dataset_format,
+        coalesce(record_key, incident_id) as record_key,
+        kind as incident_kind,
+        upper(country) as country,
+        admin1,
+        location,
+        started_on,
+        ended_on,
+        coalesce(victims, 1) as victims,
+        description
+    from source
+    qualify row_number() over (
+        partition by source_id, coalesce(record_key, incident_id) order by loaded_at desc, incident_id
+    ) = 1
+)
+
+select * from final
