@@ -95,6 +95,21 @@ def test_blackout_raises_the_index(built) -> None:
     assert min(after) - sum(before) / len(before) >= 25, (before, after)
 
 
+def test_stable_zone_stays_flat(built) -> None:
+    ctx, _, truth = built
+    zone = next(e["zone_id"] for e in truth["events"] if e["kind"] == "stable")
+    values = [
+        v
+        for (v,) in mart_rows(
+            ctx,
+            "select denial_capacity_index from marts.zone_denial_capacity_weekly "
+            f"where zone_id = '{zone}' and is_complete_week and density_deficit is not null",
+        )
+    ]
+    middle = sorted(values)[len(values) // 2]
+    assert len(values) >= 3 and all(abs(v - middle) <= 5 for v in values), values
+
+
 def test_components_are_in_range_and_null_with_reason(built) -> None:
     ctx, _, _ = built
     [(bad, unexplained)] = mart_rows(

@@ -25,6 +25,7 @@ class MetricsConfig(BaseModel):
     access_scale_a0: float = Field(default=5.0, gt=0)
     frame_rate_f0: float = Field(default=0.10, gt=0, le=1)
     min_baseline_weeks: int = Field(default=4, ge=1, le=26)
+    min_weekly_stories: float = Field(default=5.0, ge=0)
     min_zone_tag_score: float = Field(default=2.0, ge=0)
 
     def sql_params(self) -> dict[str, float | int]:
@@ -37,6 +38,7 @@ class MetricsConfig(BaseModel):
             "a0": self.access_scale_a0,
             "f0": self.frame_rate_f0,
             "min_baseline_weeks": self.min_baseline_weeks,
+            "min_weekly_stories": self.min_weekly_stories,
             "min_zone_tag_score": self.min_zone_tag_score,
         }
 

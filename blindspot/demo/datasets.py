@@ -63,7 +63,10 @@ def _incidents(scenario: Scenario, rng: np.random.Generator, days: int) -> pa.Ta
             add(e.zone_id, e.onset_day + offset, kind)
         if e.kind == "blackout":
             add(e.zone_id, e.onset_day + 4, "killed")
-    for zone in scenario.zones:  # scattered incidents: about one every 60 days per zone
+    stable = {e.zone_id for e in scenario.events if e.kind == "stable"}
+    for zone in scenario.zones:  # scattered incidents, about one every 60 days, except in the stable zone
+        if zone.id in stable:
+            continue
         for day_index in np.flatnonzero(rng.random(days) < 1 / 60):
             add(zone.id, int(day_index), BACKGROUND_INCIDENT_KINDS[int(rng.integers(4))])
     rows.sort(key=lambda r: (r["occurred_on"], r["incident_id"]))

@@ -8,9 +8,10 @@ from rich.console import Console
 from blindspot.demo.runner import DemoSummary
 
 EXAMPLE_QUERIES = [
-    "select source_id, count(*) as items from raw.items group by 1 order by 2 desc limit 10",
-    "select source_id, count(*) filter (where error is not null) as failed, count(*) as fetches "
-    "from raw.fetch_events group by 1 order by 2 desc limit 10",
+    "select zone_id, week_start, round(denial_capacity_index, 1) as index, density_deficit, presence_deficit "
+    "from marts.zone_denial_capacity_weekly where week_start >= current_date - 42 order by zone_id, week_start",
+    "select zone_id, sum(independent_stories) as stories, sum(inside_dateline_stories) as inside "
+    "from marts.zone_reporting_daily where day >= current_date - 14 group by 1 order by 2",
 ]
 
 
@@ -33,12 +34,22 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
     finally:
         con.close()
     zones = len(summary.truth["zones"])
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        latest = con.execute(
+            "select zone_id, round(denial_capacity_index, 1) from marts.zone_denial_capacity_weekly "
+            "qualify row_number() over (partition by zone_id order by week_start desc) = 1 order by 2 desc"
+        ).fetchall()
+    finally:
+        con.close()
     console.print(
         f"\n[bold]blindspot demo[/]: {zones} zones, {summary.truth['days']} simulated days, {len(summary.nights)} nights collected"
     )
     console.print(
         f"items in the warehouse: {items:,} ({summary.requests:,} requests, {summary.failed_requests:,} failed)"
     )
+    index = ", ".join(f"{zone} {value}" for zone, value in latest)
+    console.print(f"latest weekly Denial Capacity Index: {index}", highlight=False)
     console.print(
         f"open alerts: {open_alerts if open_alerts is not None else 'n/a (alerting not built yet)'}"
     )

@@ -88,4 +88,6 @@ def run_demo(
             summary.failed_requests += collected.failed_requests
             if on_night:
                 on_night(night, index, len(nights))
+    with summary.timed("transform"):
+        pipeline.transform_stage(ctx, nights[-1])
     return summary

@@ -63,6 +63,10 @@ baselines as (
         median(s_w) over baseline_window as s_base,
         median(p_w) over baseline_window as p_base,
         median(d_w) over baseline_window as d_base,
+        -- the guard band: a week within one median absolute deviation of the baseline is no deficit
+        mad(s_w) over baseline_window as s_mad,
+        mad(p_w) over baseline_window as p_mad,
+        mad(d_w) over baseline_window as d_mad,
         count(*) over baseline_window as baseline_weeks
     from measured
     window baseline_window as (partition by zone_id order by week_start rows between 28 preceding and 3 preceding)
@@ -71,16 +75,18 @@ baselines as (
 components as (
     select
         *,
-        case when baseline_weeks >= $min_baseline_weeks and s_base > 0
-            then least(greatest(1 - s_w / s_base, 0), 1) end as density_deficit,
+        baseline_weeks >= $min_baseline_weeks and s_base >= $min_weekly_stories as has_baseline,
+        case when baseline_weeks >= $min_baseline_weeks and s_base >= $min_weekly_stories
+            then least(greatest(1 - s_w / (s_base - s_mad), 0), 1) end as density_deficit,
         case
-            when baseline_weeks < $min_baseline_weeks then null
-            when p_base > 0 then least(greatest(1 - p_w / p_base, 0), 1)
+            when baseline_weeks < $min_baseline_weeks or s_base < $min_weekly_stories then null
+            when p_base > 0 then least(greatest(1 - p_w / (p_base - p_mad), 0), 1)
             else 1.0
         end as presence_deficit,
-        baseline_weeks >= $min_baseline_weeks and coalesce(p_base, 0) = 0 as is_presence_without_baseline,
-        case when baseline_weeks >= $min_baseline_weeks and d_base > 0
-            then least(greatest(1 - d_w / d_base, 0), 1) end as diversity_deficit,
+        baseline_weeks >= $min_baseline_weeks and s_base >= $min_weekly_stories and coalesce(p_base, 0) = 0
+            as is_presence_without_baseline,
+        case when baseline_weeks >= $min_baseline_weeks and s_base >= $min_weekly_stories and d_base > 0
+            then least(greatest(1 - d_w / (d_base - d_mad), 0), 1) end as diversity_deficit,
         1 - exp(-a_90 / $a0) as access_restriction,
         case when state_share_w is not null
             then 0.5 * state_share_w + 0.5 * least(1, frame_rate_w / $f0) end as narrative_control
@@ -110,9 +116,9 @@ final as (
         access_restriction,
         narrative_control,
         concat_ws('; ',
-            case when density_deficit is null then 'density: too few baseline weeks, or no baseline stories' end,
-            case when presence_deficit is null then 'presence: too few baseline weeks' end,
-            case when diversity_deficit is null then 'diversity: too few baseline weeks, or no baseline outlets' end,
+            case when density_deficit is null then 'density: too few baseline weeks or baseline stories' end,
+            case when presence_deficit is null then 'presence: too few baseline weeks or baseline stories' end,
+            case when diversity_deficit is null then 'diversity: too few baseline weeks, stories or outlets' end,
             case when narrative_control is null then 'narrative: no items this week' end
         ) as null_reasons,
         100 * (

@@ -1,0 +1,654 @@
+"""Times the transforms on 10M synthetic items: full rebuild, nightly incremental run and enrichment, against the goals."""
+
+# All in a temporary directory, each phase in its own process (ru_maxrss is per process):
+# 1. a fresh warehouse, the demo registry synced, N items (default 10M) generated into raw.items by one
+#    vectorised insert ... select over range(N): ~200 days, the demo's en/fr/ar feed/html sources, titles,
+#    leads and bodies from 360 templates written with the demo's sentences (real zone, town and capital
+#    names, datelines, frames, incidents); about two copies per story (same lead, hours apart) so
+#    syndication clusters exist; ~1% share a canonical URL; 4 fetch events per source and night. Python
+#    enrichment runs once per item (bench/geotag.py times it), so its tables are pre-filled in SQL from the
+#    templates: every item enriched, one zone tag each (score 3, rank 1), datelines ~80% (~40% inside),
+#    frames ~5%, incidents ~1%.
+# 2. FULL rebuild, build(con, registry, run_date) under PRAGMA memory_limit (default 2GB): wall time, peak
+#    RSS, DuckDB buffers and spill (duckdb_memory(), sampled), seconds per model. Out of memory under the
+#    limit is reported, and the build re-run without the limit for its time.
+# 3. NIGHTLY run: one more night of 60,000 new, not yet enriched items, then build(...) again: the real
+#    enrichment of the new items (ZoneTagger, DatelineResolver, frame and incident detectors) and every
+#    SQL model, split by model. 4. Enrichment items/s on those items: the model end to end, the UDFs alone.
+# 5. The goals (10M items: full rebuild < 60 s and < 2 GB; nightly < 5 s), ratio = measured / goal.
+# Exit 0 when the run completes (a missed goal is a FAIL line, not an error); 1 when a sanity check fails.
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date, timedelta
+from multiprocessing import get_context
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from blindspot.demo import text  # noqa: E402
+from blindspot.demo.registry_config import write_demo_config  # noqa: E402
+from blindspot.demo.scenario import Scenario, load_scenario  # noqa: E402
+from blindspot.registry import Registry, load_registry  # noqa: E402
+from transforms import enrich  # noqa: E402
+from transforms.runner import build  # noqa: E402
+from warehouse.connect import connect, upgrade  # noqa: E402
+from warehouse.registry_tables import sync_registry  # noqa: E402
+
+TEN_MILLION = 10_000_000
+GOAL_FULL_SECONDS = 60.0
+GOAL_FULL_BYTES = 2_000_000_000  # "2GB" as DuckDB reads it (1.86 GiB)
+GOAL_NIGHTLY_SECONDS = 5.0
+START = date(2026, 1, 1)
+TEMPLATES_PER_LANGUAGE = {"en": 200, "fr": 100, "ar": 60}
+COPIES_PER_STORY = 2.0
+FETCHES_PER_NIGHT = 4
+SEED = 20261125
+ENRICH_MODEL = "intermediate.int_items_enriched"
+
+
+# --- synthetic data -------------------------------------------------------------------------------------
+
+
+def make_templates(scenario: Scenario, sources: pa.Table, seed: int = SEED) -> pa.Table:
+    """360 article templates from the demo's sentences, with what enrichment would find in each."""
+    rng = random.Random(seed)
+    countries = {c.code: c for c in scenario.countries}
+    per_language = {
+        lang: sum(1 for v in sources.column("language").to_pylist() if v == lang)
+        for lang in TEMPLATES_PER_LANGUAGE
+    }
+    rows, g = [], 0
+    for lang, count in TEMPLATES_PER_LANGUAGE.items():
+        for k in range(count):
+            zone = scenario.zones[k % len(scenario.zones)]
+            town = rng.choice(zone.towns).name.get(lang)
+            person = f"{rng.choice(text.FIRST_NAMES[lang])} {rng.choice(text.LAST_NAMES[lang])}"
+            fill = {
+                "n": rng.randint(2, 59),
+                "town": town,
+                "region": zone.region.get(lang),
+                "weekday": rng.choice(text.WEEKDAYS[lang]),
+                "person": person,
+                "PERSON": person.upper(),
+                "role": rng.choice(text.ROLES[lang]),
+                "ordinal": rng.choice(text.ORDINALS["en"]),
+                "country": countries[zone.country].name.get(lang),
+            }
+            place = country = zone_id = None
+            r = rng.random()
+            if r < 0.8:  # a dateline: inside the zone (the town) or outside (a neighbour's capital)
+                if r < 0.4:
+                    place, country, zone_id = town, zone.country, zone.id
+                else:
+                    neighbour = countries[rng.choice(zone.neighbours)]
+                    place, country = neighbour.capital.get(lang), neighbour.code
+            prefix = (
+                text.DATELINE_PLAIN[lang].format(PLACE=(place or "").upper(), place=place) if place else ""
+            )
+            body = [rng.choice(text.NEUTRAL[lang]).format(**fill) for _ in range(rng.randint(2, 4))]
+            frame = incident = None
+            if g % 20 == 7:
+                frame = sorted(text.FRAMES[lang])[g // 20 % len(text.FRAMES[lang])]
+                body.insert(1, rng.choice(text.FRAMES[lang][frame]))
+            if g % 100 == 42:
+                incident = sorted(text.INCIDENTS[lang])[g // 100 % len(text.INCIDENTS[lang])]
+                body.append(text.INCIDENTS[lang][incident].format(**fill))
+            rows.append(
+                {
+                    "t": g,
+                    "language": lang,
+                    "n_sources": per_language[lang],
+                    "title": text.TITLES[lang][k % len(text.TITLES[lang])].format(**fill),
+                    "lead": prefix + text.LEADS[lang][k // 7 % len(text.LEADS[lang])].format(**fill),
+                    "body": "\n\n".join(body),
+                    "zone_id": zone.id,
+                    "dateline_place": place,
+                    "dateline_country": country,
+                    "dateline_zone_id": zone_id,
+                    "frame": frame,
+                    "incident_kind": incident,
+                }
+            )
+            g += 1
+    return pa.Table.from_pylist(rows)
+
+
+def item_sources(registry: Registry) -> pa.Table:
+    """The feed/html sources writing in en/fr/ar, numbered within their language."""
+    rows, seen = [], {lang: 0 for lang in TEMPLATES_PER_LANGUAGE}
+    for s in sorted(registry.sources, key=lambda s: s.id):
+        lang = s.languages[0]
+        if s.kind in ("feed", "html") and lang in seen:
+            rows.append({"source_id": s.id, "language": lang, "k": seen[lang]})
+            seen[lang] += 1
+    return pa.Table.from_pylist(rows)
+
+
+def fetched_sources(registry: Registry) -> pa.Table:
+    return pa.Table.from_pylist(
+        [{"source_id": s.id, "url": s.url} for s in registry.sources if s.kind in ("feed", "html")]
+    )
+
+
+KEYS = """
+create or replace temp table bench_keys as
+with ids as (
+    select i, $story0 + hash(i, 1) % $stories as s from range($first, $first + $items) as r(i)
+)
+select
+    i,
+    left(md5('item-' || i), 20) as item_id,
+    s,
+    (hash(s, 2) % $templates)::integer as t,
+    $start::date + ($day0 + hash(s, 3) % $days)::integer as day
+from ids
+"""
+
+ITEMS = """
+insert into raw.items by name
+with keyed as (
+    select k.*, cast(k.day as timestamptz) as midnight
+    from bench_keys as k
+)
+select
+    k.item_id,
+    src.source_id,
+    'https://' || src.source_id || '.example.org/' || strftime(k.day, '%Y/%m/%d') || '/' || k.i
+        || '?utm_source=rss' as url,
+    -- ~1% of items are the article of the item before them, reached again (int_items_deduplicated)
+    'https://news.example.org/a/' || case when hash(k.i, 9) % 100 = 0 then k.i - 1 else k.i end
+        as canonical_url,
+    tp.title,
+    null as summary,
+    tp.body as body_text,
+    -- copies of a story share the lead (syndication); the story number keeps stories apart
+    tp.lead || ' Ref. ' || k.s || '.' as lead_text,
+    tp.language,
+    null as author,
+    case when hash(k.i, 7) % 50 <> 0 then
+        k.midnight + to_seconds((5 * 3600 + hash(k.s, 5) % (12 * 3600) + hash(k.i, 6) % (5 * 3600))::bigint)
+    end as published_at,
+    k.midnight + to_seconds((23 * 3600 + hash(k.i, 8) % 3500)::bigint) as fetched_at,
+    'bench-' || strftime(k.day, '%Y%m%d') as run_id,
+    k.day as data_date,
+    k.midnight + interval 1 day as loaded_at
+from keyed as k
+inner join bench_templates as tp using (t)
+inner join bench_sources as src on src.language = tp.language and src.k = hash(k.i, 4) % tp.n_sources
+"""
+
+FETCH_EVENTS = """
+insert into raw.fetch_events by name
+with grid as (
+    select s.source_id, s.url, $start::date + d.d::integer as day, f.f, hash(s.source_id, d.d, f.f) % 100 as e
+    from bench_fetched as s
+    cross join range($day0, $day0 + $days) as d(d)
+    cross join range($fetches) as f(f)
+)
+select
+    left(md5('fetch-' || source_id || '-' || day || '-' || f), 20) as event_id,
+    source_id,
+    url,
+    cast(day as timestamptz) + interval 22 hour + to_minutes(f * 10) as started_at,
+    50 + hash(source_id, day, f, 1) % 2000 as duration_ms,
+    case when e < 3 then null when e < 13 then 304 else 200 end as http_status,
+    case when e >= 13 then 20000 + hash(source_id, day, f, 2) % 200000 end as bytes,
+    case when e >= 13 then 1 + hash(source_id, day, f, 3) % 60 else 0 end as items,
+    case when e < 3 then 'timeout' end as error,
+    case when e < 3 then 'read timed out after 30 s' end as error_detail,
+    e between 3 and 12 as is_not_modified,
+    null as etag,
+    null as last_modified,
+    'bench-' || strftime(day, '%Y%m%d') as run_id,
+    day as data_date,
+    cast(day as timestamptz) + interval 1 day as loaded_at
+from grid
+"""
+
+PREFILL = {
+    "int_items_enriched": "select k.item_id from bench_keys as k",
+    "int_items_tagged_to_zones": """
+        select k.item_id, tp.zone_id, 3.0 as score, null as admin1_id, false as in_title,
+               false as in_dateline, 0 as body_hits, 1 as rank
+        from bench_keys as k inner join bench_templates as tp using (t)""",
+    "int_items_with_datelines": """
+        select k.item_id, tp.dateline_place, tp.dateline_country, null as dateline_agency,
+               tp.dateline_zone_id, null as ambiguous_zone_id
+        from bench_keys as k inner join bench_templates as tp using (t) where tp.dateline_place is not null""",
+    "int_items_with_frames": """
+        select k.item_id, tp.frame from bench_keys as k inner join bench_templates as tp using (t)
+        where tp.frame is not null""",
+    "int_items_with_incidents": """
+        select k.item_id, tp.incident_kind from bench_keys as k inner join bench_templates as tp using (t)
+        where tp.incident_kind is not null""",
+}
+
+
+def add_items(
+    con: duckdb.DuckDBPyConnection,
+    registry: Registry,
+    scenario: Scenario,
+    *,
+    first: int,
+    items: int,
+    story0: int,
+    day0: int,
+    days: int,
+    prefill: bool,
+) -> dict[str, float]:
+    """Insert items first..first+items (and their nights' fetch events); optionally pre-fill enrichment."""
+    sources = item_sources(registry)
+    con.register("bench_sources", sources)
+    con.register("bench_templates", make_templates(scenario, sources))
+    con.register("bench_fetched", fetched_sources(registry))
+    stories = max(1, round(items / COPIES_PER_STORY))
+    timings = {}
+    started = time.perf_counter()
+    con.execute("begin transaction")
+    con.execute(
+        KEYS,
+        {
+            "first": first,
+            "items": items,
+            "story0": story0,
+            "stories": stories,
+            "templates": sum(TEMPLATES_PER_LANGUAGE.values()),
+            "start": START,
+            "day0": day0,
+            "days": days,
+        },
+    )
+    con.execute(ITEMS)
+    con.execute(FETCH_EVENTS, {"start": START, "day0": day0, "days": days, "fetches": FETCHES_PER_NIGHT})
+    con.execute("commit")
+    timings["raw.items + raw.fetch_events"] = time.perf_counter() - started
+    if prefill:
+        started = time.perf_counter()
+        con.execute("begin transaction")
+        for name, columns in enrich.TABLES.items():
+            con.execute(f"create table if not exists intermediate.{name} ({columns})")
+            con.execute(f"insert into intermediate.{name} by name {PREFILL[name]}")
+        con.execute("commit")
+        timings["enrichment tables (SQL pre-fill)"] = time.perf_counter() - started
+    con.execute("drop table bench_keys")
+    for name in ("bench_sources", "bench_templates", "bench_fetched"):
+        con.unregister(name)
+    return timings
+
+
+# --- measuring ------------------------------------------------------------------------------------------
+
+
+def max_rss() -> int:
+    """Peak resident set of this process so far, in bytes (ru_maxrss is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class Sampler(threading.Thread):
+    """Samples RSS and DuckDB's own memory and spill (duckdb_memory()) while a build runs."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, interval: float = 0.25):
+        super().__init__(daemon=True)
+        self.cursor = con.cursor()
+        self.interval = interval
+        self.done = threading.Event()
+        self.rss = self.duckdb = self.spill = 0
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.sample()
+            self.done.wait(self.interval)
+        self.sample()
+
+    def sample(self) -> None:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                self.rss = max(self.rss, int(line.split()[1]) * 1024)
+        used, spilled = self.cursor.execute(
+            "select sum(memory_usage_bytes), sum(temporary_storage_bytes) from duckdb_memory()"
+        ).fetchall()[0]
+        self.duckdb, self.spill = max(self.duckdb, used or 0), max(self.spill, spilled or 0)
+
+    def __enter__(self) -> Sampler:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.join()
+        self.cursor.close()
+
+
+def timed_build(
+    con: duckdb.DuckDBPyConnection, registry: Registry, run_date: date, memory_limit: str | None
+) -> dict:
+    """build() once, with what it cost; an out-of-memory error is reported, not raised."""
+    con.execute("set enable_progress_bar = false")
+    if memory_limit:
+        con.execute(f"pragma memory_limit = '{memory_limit}'")
+    limit = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
+    rss_before = max_rss()
+    error = None
+    models: dict[str, float] = {}
+    with Sampler(con) as sampler:
+        started = time.perf_counter()
+        try:
+            models = build(con, registry, run_date).models
+        except duckdb.OutOfMemoryException as exc:
+            error = str(exc).splitlines()[0]
+        wall = time.perf_counter() - started
+    return {
+        "memory_limit": limit,
+        "seconds": wall,
+        "models": models,
+        "error": error,
+        "rss_before": rss_before,
+        "rss_peak": max_rss(),
+        "rss_sampled": sampler.rss,
+        "duckdb_peak": sampler.duckdb,
+        "spill_peak": sampler.spill,
+    }
+
+
+# --- phases (each in its own process) -------------------------------------------------------------------
+
+
+def phase_generate(db: Path, config_dir: Path, items: int, days: int) -> dict:
+    registry = load_registry(config_dir)
+    upgrade(db)
+    con = connect(db)
+    started = time.perf_counter()
+    sync_registry(con, registry)
+    timings = add_items(
+        con,
+        registry,
+        load_scenario("default"),
+        first=0,
+        items=items,
+        story0=0,
+        day0=0,
+        days=days,
+        prefill=True,
+    )
+    con.execute("checkpoint")
+    counts = {
+        table: con.execute(f"select count(*) from {table}").fetchall()[0][0]
+        for table in ("raw.items", "raw.fetch_events")
+        + tuple(f"intermediate.{name}" for name in enrich.TABLES)
+    }
+    con.close()
+    return {
+        "seconds": time.perf_counter() - started,
+        "timings": timings,
+        "counts": counts,
+        "db_bytes": db.stat().st_size,
+    }
+
+
+def phase_full(db: Path, config_dir: Path, run_date: date, memory_limit: str | None) -> dict:
+    registry = load_registry(config_dir)
+    con = connect(db)
+    before = con.execute("select count(*) from intermediate.int_items_enriched").fetchall()[0][0]
+    result = timed_build(con, registry, run_date, memory_limit)
+    if result["error"] is None:
+        result["enriched_added"] = (
+            con.execute("select count(*) from intermediate.int_items_enriched").fetchall()[0][0] - before
+        )
+        result["stats"] = dict(
+            zip(
+                ("items", "stories", "syndicated_items", "fct_items", "item_zone_rows", "zone_days"),
+                con.execute(
+                    """
+                    select
+                        (select count(*) from staging.stg_items),
+                        count(*) filter (where is_original),
+                        count(*) filter (where story_copies > 1),
+                        (select count(*) from marts.fct_items),
+                        (select count(*) from intermediate.int_items_in_zones),
+                        (select count(*) from marts.zone_reporting_daily)
+                    from intermediate.int_stories_clustered
+                    """
+                ).fetchall()[0],
+                strict=True,
+            )
+        )
+    con.close()
+    return result
+
+
+def phase_nightly(
+    db: Path, config_dir: Path, first: int, items: int, story0: int, day: int, memory_limit: str | None
+) -> dict:
+    registry = load_registry(config_dir)
+    con = connect(db)
+    before = con.execute("select count(*) from intermediate.int_items_enriched").fetchall()[0][0]
+    started = time.perf_counter()
+    add_items(
+        con,
+        registry,
+        load_scenario("default"),
+        first=first,
+        items=items,
+        story0=story0,
+        day0=day,
+        days=1,
+        prefill=False,
+    )
+    load_s = time.perf_counter() - started
+    night = START + timedelta(days=day)
+    result = timed_build(con, registry, night, memory_limit)
+    result["load_seconds"] = load_s
+    if result["error"] is not None:
+        con.close()
+        return result
+    result["enriched_added"] = (
+        con.execute("select count(*) from intermediate.int_items_enriched").fetchall()[0][0] - before
+    )
+    result["tags_added"] = con.execute(
+        "select count(distinct item_id) from intermediate.int_items_tagged_to_zones where item_id in "
+        "(select item_id from raw.items where data_date = $night)",
+        {"night": night},
+    ).fetchall()[0][0]
+    # The enrichment model's fixed cost: finding the pending items (an anti-join over every item).
+    started = time.perf_counter()
+    con.execute(f"select count(*) from ({enrich.PENDING})").fetchall()[0]
+    result["pending_query_seconds"] = time.perf_counter() - started
+    # The UDFs alone on the same items (nothing written): the Python throughput.
+    rows = con.sql(
+        enrich.PENDING.replace(
+            "item_id not in (select item_id from intermediate.int_items_enriched)",
+            f"data_date = date '{night.isoformat()}'",
+        )
+    ).to_arrow_table()
+    started = time.perf_counter()
+    enricher = enrich.Enricher(registry)
+    result["udf_setup_seconds"] = time.perf_counter() - started
+    started = time.perf_counter()
+    for batch in rows.to_batches(enrich.BATCH):
+        enricher.batch(pa.Table.from_batches([batch]))
+    result["udf_seconds"] = time.perf_counter() - started
+    result["udf_items"] = rows.num_rows
+    con.close()
+    return result
+
+
+def in_process(function, *args) -> dict:  # noqa: ANN001
+    """Run one phase in a fresh process, so its ru_maxrss is its own."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
+# --- report ---------------------------------------------------------------------------------------------
+
+
+def gb(n: float) -> str:
+    return f"{n / 1e9:.2f} GB"
+
+
+def print_models(title: str, result: dict, top: int = 12) -> None:
+    models, total = result["models"], result["seconds"]
+    print(f"\n{title}: {total:.2f} s wall, per model (top {top} of {len(models)}):")
+    for relation, seconds in sorted(models.items(), key=lambda kv: -kv[1])[:top]:
+        label = f"{relation} (Python enrichment)" if relation == ENRICH_MODEL else relation
+        print(f"  {seconds:8.2f} s  {seconds / total:6.1%}  {label}")
+    rest = sorted(models.values(), reverse=True)[top:]
+    if rest:
+        print(f"  {sum(rest):8.2f} s  {sum(rest) / total:6.1%}  the other {len(rest)} models")
+
+
+def print_memory(result: dict) -> None:
+    print(
+        f"  memory_limit {result['memory_limit']}: peak RSS {gb(result['rss_peak'])} (before build "
+        f"{gb(result['rss_before'])}), DuckDB buffers peak {gb(result['duckdb_peak'])}, "
+        f"spilled to disk peak {gb(result['spill_peak'])}"
+        + (f"; ERROR {result['error']}" if result["error"] else "")
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=TEN_MILLION, help="items before the night (default 10M)")
+    parser.add_argument(
+        "--nightly-items", type=int, default=60_000, help="new items of the night (default 60,000)"
+    )
+    parser.add_argument("--days", type=int, default=200, help="days the items span (default 200)")
+    parser.add_argument(
+        "--memory-limit", default="2GB", help="DuckDB memory_limit for the builds (default 2GB)"
+    )
+    args = parser.parse_args(argv)
+    if args.items < 1000 or args.nightly_items < 1 or args.days < 7:
+        parser.error("need --items >= 1000, --nightly-items >= 1 and --days >= 7")
+
+    failures: list[str] = []
+
+    def check(ok: bool, message: str) -> None:
+        if not ok:
+            failures.append(message)
+            print(f"CHECK FAILED: {message}", file=sys.stderr)
+
+    with tempfile.TemporaryDirectory(prefix="bench-transform-") as tmp:
+        root = Path(tmp)
+        config_dir = write_demo_config(load_scenario("default"), "http://127.0.0.1:1", root / "config")
+        db = root / "warehouse.duckdb"
+
+        gen = in_process(phase_generate, db, config_dir, args.items, args.days)
+        counts = gen["counts"]
+        print(
+            f"generated {counts['raw.items']:,} items over {args.days} days, {counts['raw.fetch_events']:,} fetch "
+            f"events in {gen['seconds']:.1f} s; warehouse file {gb(gen['db_bytes'])}"
+        )
+        for step, seconds in gen["timings"].items():
+            print(f"  {seconds:8.2f} s  {step}")
+        print(
+            "  pre-filled: "
+            + ", ".join(f"{name} {counts['intermediate.' + name]:,}" for name in enrich.TABLES)
+        )
+        check(counts["raw.items"] == args.items, f"raw.items holds {counts['raw.items']:,} rows")
+        check(counts["intermediate.int_items_enriched"] == args.items, "int_items_enriched is not every item")
+
+        run_date = START + timedelta(days=args.days - 1)
+        full = in_process(phase_full, db, config_dir, run_date, args.memory_limit)
+        fits = full["error"] is None
+        if not fits:
+            print(f"\nFULL rebuild under memory_limit {full['memory_limit']} failed: {full['error']}")
+            print_memory(full)
+            limited = full
+            full = in_process(phase_full, db, config_dir, run_date, None)
+            full["limited"] = limited
+        print_models(f"FULL rebuild, {args.items:,} items, run_date {run_date}", full)
+        print_memory(full)
+        stats = full.get("stats", {})
+        print("  " + ", ".join(f"{k} {v:,}" for k, v in stats.items()))
+        check(full.get("enriched_added") == 0, "the full rebuild enriched items (pre-fill incomplete)")
+        check(stats.get("syndicated_items", 0) > 0, "no syndication clusters")
+
+        nightly = in_process(
+            phase_nightly,
+            db,
+            config_dir,
+            args.items,
+            args.nightly_items,
+            round(args.items / COPIES_PER_STORY),
+            args.days,
+            args.memory_limit,
+        )
+        if nightly["error"] is not None:
+            print_memory(nightly)
+            check(False, f"nightly build failed: {nightly['error']}")
+            return 1
+        print_models(
+            f"NIGHTLY run, +{args.nightly_items:,} items (loaded in {nightly['load_seconds']:.2f} s, not counted)",
+            nightly,
+        )
+        print_memory(nightly)
+        check(
+            nightly["enriched_added"] == args.nightly_items,
+            f"enriched {nightly['enriched_added']:,} new items",
+        )
+        check(nightly["tags_added"] > 0, "no new item was tagged to a zone")
+
+    enrich_s = nightly["models"][ENRICH_MODEL]
+    sql_s = sum(s for r, s in nightly["models"].items() if r != ENRICH_MODEL)
+    full_s = full["seconds"]
+    scale = TEN_MILLION / args.items
+    print(
+        f"\nnightly split: enrichment {enrich_s:.2f} s ({enrich_s / nightly['seconds']:.0%}), SQL models "
+        f"{sql_s:.2f} s ({sql_s / nightly['seconds']:.0%}); finding pending items (anti-join over "
+        f"{args.items + args.nightly_items:,}) {nightly['pending_query_seconds']:.2f} s"
+    )
+    print(
+        f"enrichment throughput: model end to end {args.nightly_items / enrich_s:,.0f} items/s; UDFs alone "
+        f"{nightly['udf_items'] / nightly['udf_seconds']:,.0f} items/s ({nightly['udf_items']:,} items in "
+        f"{nightly['udf_seconds']:.2f} s, + {nightly['udf_setup_seconds']:.2f} s to build the matchers); new items "
+        f"tagged to a zone: {nightly['tags_added']:,}"
+    )
+
+    rss = full["rss_peak"] if fits else full["limited"]["rss_peak"]
+    scaled = "" if args.items == TEN_MILLION else f" (scaled x{scale:g} from {args.items:,})"
+    goals = [
+        (f"full rebuild seconds, 10M items{scaled}", full_s * scale, GOAL_FULL_SECONDS, "s"),
+        (
+            f"full rebuild peak RSS, memory_limit {args.memory_limit}"
+            + ("" if args.items == TEN_MILLION else f" ({args.items:,} items, not scaled)"),
+            rss,
+            GOAL_FULL_BYTES,
+            "GB",
+        ),
+        (
+            f"nightly incremental seconds (+{args.nightly_items:,} on {args.items:,})",
+            nightly["seconds"],
+            GOAL_NIGHTLY_SECONDS,
+            "s",
+        ),
+    ]
+    print(f"\n  {'measure':<64} {'measured':>10} {'goal':>8} {'ratio':>6}  result")
+    for name, measured, goal, unit in goals:
+        shown = (lambda v: f"{v / 1e9:.2f} GB") if unit == "GB" else (lambda v: f"{v:.2f} s")
+        ok = measured < goal and (unit != "GB" or fits)
+        print(
+            f"  {name:<64} {shown(measured):>10} {shown(goal):>8} {measured / goal:6.2f}  {'PASS' if ok else 'FAIL'}"
+        )
+    print(f"  fits in memory_limit {args.memory_limit} (no out-of-memory error): {'yes' if fits else 'NO'}")
+    print()
+    for name, measured, goal, _unit in goals:
+        print(f"ratio = measured / goal: {name}: {measured / goal:.2f}")
+    if failures:
+        print(f"\n{len(failures)} check(s) failed", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
