@@ -120,7 +120,7 @@ def test_components_are_in_range_and_null_with_reason(built) -> None:
             or density_deficit not between 0 and 1 or presence_deficit not between 0 and 1
             or diversity_deficit not between 0 and 1 or access_restriction not between 0 and 1
             or narrative_control not between 0 and 1),
-          count(*) filter (where (density_deficit is null or narrative_control is null) and null_reasons = '')
+          count(*) filter (where (density_deficit is null or narrative_control is null) and null_reasons is null)
         from marts.zone_denial_capacity_weekly
         """,
     )

@@ -9,7 +9,7 @@ with daily as (
 outlet_week as (
     select zone_id, date_trunc('week', reported_date)::date as week_start, source_id, count(*) as n
     from intermediate.int_items_in_zones
-    where is_independent and reported_date <= $run_date::date
+    where is_independent and is_original and reported_date <= $run_date::date
     group by all
 ),
 
@@ -20,12 +20,19 @@ diversity as (
 ),
 
 access as (
+    -- dataset incidents, plus 0.5 for each independent story that reports an incident (text-mined)
     select
         zone_id,
         day,
-        sum(weighted_incidents) over (partition by zone_id order by day rows between 89 preceding and current row)
-            as a_90
+        sum(weighted_incidents + 0.5 * incident_stories) over (
+            partition by zone_id order by day rows between 89 preceding and current row
+        ) as a_90
     from daily
+),
+
+access_sources as (
+    select count(*) as n from staging.stg_sources
+    where is_enabled and dataset_format in ('cpj', 'keepiton', 'ioda')
 ),
 
 weeks as (
@@ -87,7 +94,7 @@ components as (
             as is_presence_without_baseline,
         case when baseline_weeks >= $min_baseline_weeks and s_base >= $min_weekly_stories and d_base > 0
             then least(greatest(1 - d_w / (d_base - d_mad), 0), 1) end as diversity_deficit,
-        1 - exp(-a_90 / $a0) as access_restriction,
+        case when (select n from access_sources) > 0 then 1 - exp(-a_90 / $a0) end as access_restriction,
         case when state_share_w is not null
             then 0.5 * state_share_w + 0.5 * least(1, frame_rate_w / $f0) end as narrative_control
     from baselines
@@ -115,12 +122,13 @@ final as (
         diversity_deficit,
         access_restriction,
         narrative_control,
-        concat_ws('; ',
+        nullif(concat_ws('; ',
             case when density_deficit is null then 'density: too few baseline weeks or baseline stories' end,
             case when presence_deficit is null then 'presence: too few baseline weeks or baseline stories' end,
             case when diversity_deficit is null then 'diversity: too few baseline weeks, stories or outlets' end,
-            case when narrative_control is null then 'narrative: no items this week' end
-        ) as null_reasons,
+            case when narrative_control is null then 'narrative: no items this week' end,
+            case when access_restriction is null then 'access: no journalist-safety or shutdown dataset enabled' end
+        ), '') as null_reasons,
         100 * (
             coalesce($w_density * density_deficit, 0) + coalesce($w_presence * presence_deficit, 0)
             + coalesce($w_diversity * diversity_deficit, 0) + coalesce($w_access * access_restriction, 0)

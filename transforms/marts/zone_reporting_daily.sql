@@ -11,7 +11,7 @@ zone_items as (
 
 outlet_counts as (
     select zone_id, reported_date as day, source_id, count(*) as n
-    from zone_items where is_independent group by all
+    from zone_items where is_independent and is_original group by all
 ),
 
 diversity as (

@@ -11,7 +11,7 @@ final as (
         url,
         tier,
         is_independent,
-        tier in ('state', 'government') as is_state_affiliated,
+        not is_independent as is_state_affiliated,
         tier in ('ngo', 'un', 'press_freedom') as is_ngo_un,
         country,
         languages,
