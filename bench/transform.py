@@ -6,7 +6,7 @@
 #    leads and bodies from 360 templates written with the demo's sentences (real zone, town and capital
 #    names, datelines, frames, incidents); about two copies per story (same lead, hours apart) so
 #    syndication clusters exist; ~1% share a canonical URL; 4 fetch events per source and night. Python
-#    enrichment runs once per item (bench/geotag.py times it), so its tables are pre-filled in SQL from the
+#    enrichment runs once per item (its rate is step 4 below), so its tables are pre-filled in SQL from the
 #    templates: every item enriched, one zone tag each (score 3, rank 1), datelines ~80% (~40% inside),
 #    frames ~5%, incidents ~1%.
 # 2. FULL rebuild, build(con, registry, run_date) under PRAGMA memory_limit (default 2GB): wall time, peak
@@ -335,7 +335,6 @@ def timed_build(
     con: duckdb.DuckDBPyConnection, registry: Registry, run_date: date, memory_limit: str | None
 ) -> dict:
     """build() once, with what it cost; an out-of-memory error is reported, not raised."""
-    con.execute("set enable_progress_bar = false")
     if memory_limit:
         con.execute(f"pragma memory_limit = '{memory_limit}'")
     limit = con.execute("select current_setting('memory_limit')").fetchall()[0][0]
@@ -365,10 +364,16 @@ def timed_build(
 # --- phases (each in its own process) -------------------------------------------------------------------
 
 
+def open_warehouse(db: Path) -> duckdb.DuckDBPyConnection:
+    con = connect(db)
+    con.execute("set enable_progress_bar = false")
+    return con
+
+
 def phase_generate(db: Path, config_dir: Path, items: int, days: int) -> dict:
     registry = load_registry(config_dir)
     upgrade(db)
-    con = connect(db)
+    con = open_warehouse(db)
     started = time.perf_counter()
     sync_registry(con, registry)
     timings = add_items(
@@ -399,7 +404,7 @@ def phase_generate(db: Path, config_dir: Path, items: int, days: int) -> dict:
 
 def phase_full(db: Path, config_dir: Path, run_date: date, memory_limit: str | None) -> dict:
     registry = load_registry(config_dir)
-    con = connect(db)
+    con = open_warehouse(db)
     before = con.execute("select count(*) from intermediate.int_items_enriched").fetchall()[0][0]
     result = timed_build(con, registry, run_date, memory_limit)
     if result["error"] is None:
@@ -432,7 +437,7 @@ def phase_nightly(
     db: Path, config_dir: Path, first: int, items: int, story0: int, day: int, memory_limit: str | None
 ) -> dict:
     registry = load_registry(config_dir)
-    con = connect(db)
+    con = open_warehouse(db)
     before = con.execute("select count(*) from intermediate.int_items_enriched").fetchall()[0][0]
     started = time.perf_counter()
     add_items(
