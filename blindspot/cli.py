@@ -48,6 +48,13 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def registry_failure(exc: RegistryError, message: str) -> typer.Exit:
+    """Print every registry problem (file, entry, field, reason) and exit with status 2."""
+    for issue in exc.issues:
+        err.print(str(issue), highlight=False, markup=False)
+    return fail(message)
+
+
 def settings_for(config: Path | None) -> Settings:
     try:
         return Settings.from_env(config_dir=config)
@@ -60,9 +67,9 @@ def context_for(config: Path | None) -> pipeline.Context:
     try:
         return pipeline.Context.create(settings)
     except RegistryError as exc:
-        for issue in exc.issues:
-            err.print(str(issue), highlight=False, markup=False)
-        raise fail(f"{len(exc.issues)} problem(s) in the registry at {settings.config_dir}") from None
+        raise registry_failure(
+            exc, f"{len(exc.issues)} problem(s) in the registry at {settings.config_dir}"
+        ) from None
 
 
 def parse_date(value: str | None) -> date | None:
@@ -88,9 +95,7 @@ def config_check(config: ConfigOpt = None) -> None:
     try:
         registry = load_registry(settings.config_dir)
     except RegistryError as exc:
-        for issue in exc.issues:
-            err.print(str(issue), highlight=False, markup=False)
-        raise fail(f"{len(exc.issues)} problem(s) in {settings.config_dir}") from None
+        raise registry_failure(exc, f"{len(exc.issues)} problem(s) in {settings.config_dir}") from None
     enabled = len(registry.enabled_sources())
     console.print(
         f"ok: {len(registry.zones)} zones, {len(registry.sources)} sources ({enabled} enabled) "
@@ -205,9 +210,7 @@ def demo(
         try:
             summary = run_demo(settings, scenario, seed, days, on_night=on_night)
         except RegistryError as exc:
-            for issue in exc.issues:
-                err.print(str(issue), highlight=False, markup=False)
-            raise fail("the scenario is not valid") from None
+            raise registry_failure(exc, "the scenario is not valid") from None
     print_summary(summary, console)
 
 

@@ -16,7 +16,7 @@ from crawlers.datasets import DatasetResult, collect_dataset, land_dataset, stat
 from crawlers.feeds import CollectResult, collect_feed, parse_entries
 from crawlers.html import CrawlSummary, crawl_html_many
 from crawlers.http import Fetcher, FetchPolicy, user_agent
-from warehouse.landing import rows_to_table, write_landing_file
+from warehouse.landing import land_rows
 from warehouse.state import read_fetch_state, read_known_urls
 
 log = logging.getLogger(__name__)
@@ -50,15 +50,14 @@ def fetch_policy(settings: Settings, retries: int = 1, backoff_seconds: float = 
 
 def land(settings: Settings, result: CollectResult, run_id: str, data_date: date) -> None:
     """Write one source's landing files for the run: items, fetch events, and any rejected rows."""
-    landing = settings.landing_dir
-    write_landing_file(
-        landing, "items", result.source_id, data_date, run_id, rows_to_table("items", result.items)
+    rows = {
+        "items": result.items,
+        "fetch_events": [f.row() for f in result.fetches],
+        "rejected_rows": result.rejected,
+    }
+    land_rows(
+        settings.landing_dir, result.source_id, data_date, run_id, rows, frozenset({"items", "fetch_events"})
     )
-    events = rows_to_table("fetch_events", [f.row() for f in result.fetches])
-    write_landing_file(landing, "fetch_events", result.source_id, data_date, run_id, events)
-    if result.rejected:
-        rejected = rows_to_table("rejected_rows", result.rejected)
-        write_landing_file(landing, "rejected_rows", result.source_id, data_date, run_id, rejected)
 
 
 _PARSE_POOL: ProcessPoolExecutor | None = None

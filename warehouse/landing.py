@@ -174,3 +174,19 @@ def rows_to_table(kind: str, rows: list[dict]) -> pa.Table:
     return pa.Table.from_pylist(
         [{name: row.get(name) for name in schema.names} for row in rows], schema=schema
     )
+
+
+def land_rows(
+    landing_dir: Path,
+    source_id: str,
+    data_date: date,
+    run_id: str,
+    rows_by_kind: dict[str, list[dict]],
+    always: frozenset[str] = frozenset({"fetch_events"}),
+) -> list[Path]:
+    """Write one landing file per kind that has rows (or is in `always`, so an empty night still shows)."""
+    return [
+        write_landing_file(landing_dir, kind, source_id, data_date, run_id, rows_to_table(kind, rows))
+        for kind, rows in rows_by_kind.items()
+        if rows or kind in always
+    ]

@@ -18,7 +18,7 @@ from crawlers.datasets.urls import Target, expand
 from crawlers.feeds import fetch_record
 from crawlers.http import Fetcher
 from crawlers.items import FetchRecord
-from warehouse.landing import NATURAL_KEYS, rows_to_table, write_landing_file
+from warehouse.landing import NATURAL_KEYS, land_rows
 
 log = logging.getLogger(__name__)
 
@@ -138,15 +138,5 @@ def collect_dataset(
 def land_dataset(settings: Settings, result: DatasetResult, run_id: str, data_date: date) -> list[Path]:
     """Write the source's landing files for the run: each kind with rows, rejected rows, and fetch events
     (always, so a night with no new rows still shows that the source was asked)."""
-    landing, sid, written = settings.landing_dir, result.source_id, []
-    for kind, rows in result.rows.items():
-        if rows:
-            written.append(
-                write_landing_file(landing, kind, sid, data_date, run_id, rows_to_table(kind, rows))
-            )
-    if result.rejected:
-        table = rows_to_table("rejected_rows", result.rejected)
-        written.append(write_landing_file(landing, "rejected_rows", sid, data_date, run_id, table))
-    events = rows_to_table("fetch_events", [f.row() for f in result.fetches])
-    written.append(write_landing_file(landing, "fetch_events", sid, data_date, run_id, events))
-    return written
+    rows = result.rows | {"rejected_rows": result.rejected, "fetch_events": [f.row() for f in result.fetches]}
+    return land_rows(settings.landing_dir, result.source_id, data_date, run_id, rows)
