@@ -231,6 +231,13 @@ def _reason(error: dict[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
+def validation_issues(path: Path, label: str, exc: ValidationError) -> list[ConfigIssue]:
+    """One ConfigIssue per pydantic error, naming the field and a plain reason."""
+    return [
+        ConfigIssue(str(path), label, ".".join(str(p) for p in e["loc"]), _reason(e)) for e in exc.errors()
+    ]
+
+
 def _read_yaml(path: Path, top_key: str, issues: list[ConfigIssue]) -> list[Any]:
     name = path.name
     if not path.exists():
@@ -275,9 +282,7 @@ def _validate_entries(
         try:
             obj = model.model_validate(raw)
         except ValidationError as exc:
-            for err in exc.errors():
-                field = ".".join(str(p) for p in err["loc"])
-                issues.append(ConfigIssue(str(path), label, field, _reason(err)))
+            issues += validation_issues(path, label, exc)
             continue
         if entry_id in seen:
             issues.append(

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from blindspot.registry import ConfigIssue, RegistryError
+from blindspot.registry import RegistryError, validation_issues
 
 
 class Weights(BaseModel):
@@ -51,7 +51,4 @@ def load_metrics(config_dir: Path) -> MetricsConfig:
     try:
         return MetricsConfig.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
     except ValidationError as exc:
-        issues = [
-            ConfigIssue(str(path), "", ".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()
-        ]
-        raise RegistryError(issues) from None
+        raise RegistryError(validation_issues(path, "", exc)) from None

@@ -31,17 +31,13 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
             if "marts.alerts" in tables
             else None
         )
-    finally:
-        con.close()
-    zones = len(summary.truth["zones"])
-    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
-    try:
         latest = con.execute(
             "select zone_id, round(denial_capacity_index, 1) from marts.zone_denial_capacity_weekly "
             "qualify row_number() over (partition by zone_id order by week_start desc) = 1 order by 2 desc"
         ).fetchall()
     finally:
         con.close()
+    zones = len(summary.truth["zones"])
     console.print(
         f"\n[bold]blindspot demo[/]: {zones} zones, {summary.truth['days']} simulated days, {len(summary.nights)} nights collected"
     )

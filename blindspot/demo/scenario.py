@@ -9,7 +9,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from blindspot.registry import SLUG, ConfigIssue, RegistryError, Tier, check_country
+from blindspot.registry import SLUG, ConfigIssue, RegistryError, Tier, check_country, validation_issues
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 Lang = Literal["en", "fr", "ar", "ru"]
@@ -169,10 +169,4 @@ def load_scenario(name_or_path: str) -> Scenario:
     try:
         return Scenario.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except ValidationError as exc:
-        issues = [
-            ConfigIssue(
-                str(path), "", ".".join(str(p) for p in e["loc"]), e["msg"].removeprefix("Value error, ")
-            )
-            for e in exc.errors()
-        ]
-        raise RegistryError(issues) from None
+        raise RegistryError(validation_issues(path, "", exc)) from None
