@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from datetime import date, datetime
@@ -170,6 +171,67 @@ def transform(
     table = Table("model", "seconds", title=f"transform {night}")
     for relation, seconds in summary.models.items():
         table.add_row(relation, f"{seconds:.2f}")
+    console.print(table)
+
+
+@app.command("alerts")
+def alerts(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only alerts that are still open.")] = False,
+    zone: Annotated[str | None, typer.Option("--zone", help="Only alerts about this zone id.")] = None,
+    output: Annotated[
+        str, typer.Option("--format", help="table (readable) or json (one JSON object per line).")
+    ] = "table",
+    deliver: Annotated[
+        bool,
+        typer.Option("--deliver", help="First send the state changes not yet delivered (JSONL, webhook)."),
+    ] = False,
+) -> None:
+    """List the alerts in marts.alerts (with --deliver, first send pending notifications exactly once)."""
+    if output not in ("table", "json"):
+        raise fail(f"--format {output!r}: use table or json")
+    night = parse_date(date_)
+    if deliver:
+        ctx = context_for(config)
+        sent = pipeline.alert_stage(ctx, night or datetime.now().date())
+        err.print(
+            f"delivered {sum(sent.delivered.values())} notification(s) {sent.delivered or ''}; "
+            f"failed {sum(sent.failed.values())} (retried next run); skipped {sent.skipped}",
+            highlight=False,
+            markup=False,
+        )
+        settings = ctx.settings
+    else:
+        settings = settings_for(config)
+    try:
+        rows = pipeline.list_alerts(settings, open_only, zone, night)
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from None
+    if output == "json":
+        for row in rows:
+            clean = {k: None if isinstance(v, float) and v != v else v for k, v in row.items()}
+            typer.echo(json.dumps(clean, default=str, ensure_ascii=False))
+        return
+    table = Table(
+        "zone", "kind", "source", "severity", "status", "opened", "resolved", "obs/exp", "p", "message"
+    )
+    for r in rows:
+        ratio = f"{r['observed']:.0f}/{r['expected']:.1f}" if r["expected"] is not None else ""
+        p_value = f"{r['p_value']:.2g}" if r["p_value"] is not None else ""
+        table.add_row(
+            r["zone_id"],
+            r["kind"],
+            r["source_id"] or "",
+            r["severity"],
+            r["status"],
+            str(r["opened_on"]),
+            str(r["resolved_on"] or ""),
+            ratio,
+            p_value,
+            r["message"],
+        )
+    table.title = f"{len(rows)} alert(s)"
     console.print(table)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,13 +11,17 @@ from datetime import date
 
 import duckdb
 
+from blindspot import notify
 from blindspot.registry import Registry, Source, load_registry
 from blindspot.settings import Settings
 from crawlers.collect import CollectSummary, collect, fetch_policy
+from transforms.alerts import AlertsSummary, build_alerts
+from transforms.alerts_config import load_alerts_config
 from transforms.runner import TransformSummary, build
 from warehouse.connect import connect, upgrade
 from warehouse.landing import new_run_id
 from warehouse.load import LoadSummary, load
+from warehouse.ops import record_run, utcnow
 from warehouse.registry_tables import sync_registry
 from warehouse.state import refresh_state
 
@@ -88,10 +93,72 @@ def collect_stage(
     return collect(sources, ctx.settings, data_date, run_id, progress=progress, policy=policy)
 
 
+ALERTS_MODEL = "marts.alerts"
+
+
 def transform_stage(
     ctx: Context, run_date: date, select: list[str] | None = None, full_refresh: bool = False
 ) -> TransformSummary:
-    """Build staging, intermediate and marts for the run date (new items are enriched incrementally)."""
+    """Build staging, intermediate and marts for the run date, then marts.alerts (unless --select leaves it out)."""
+    wants_alerts = not select or any(s in (ALERTS_MODEL, "alerts") for s in select)
+    sql_models = [s for s in select or [] if s not in (ALERTS_MODEL, "alerts")]
     with warehouse(ctx.settings) as con:
         sync_registry(con, ctx.registry)
-        return build(con, ctx.registry, run_date, select, full_refresh)
+        if select and not sql_models:
+            summary = TransformSummary(run_date)  # only marts.alerts was selected
+        else:
+            summary = build(con, ctx.registry, run_date, sql_models or None, full_refresh)
+        if wants_alerts:
+            started = time.perf_counter()
+            build_alerts(con, ctx.registry.config_dir, run_date)
+            summary.models[ALERTS_MODEL] = time.perf_counter() - started
+        return summary
+
+
+def alerts_stage(ctx: Context, run_date: date) -> AlertsSummary:
+    """Evaluate marts.alerts for the run date alone (the marts must be built)."""
+    with warehouse(ctx.settings) as con:
+        return build_alerts(con, ctx.registry.config_dir, run_date)
+
+
+def alert_stage(ctx: Context, run_date: date) -> notify.DeliverySummary:
+    """Deliver the alert state changes not yet sent (JSONL, webhook), exactly once; records an ops.runs row."""
+    config = load_alerts_config(ctx.registry.config_dir).delivery
+    run_id = new_run_id("alert", run_date)
+    started = utcnow()
+    with warehouse(ctx.settings) as con:
+        summary = notify.deliver(con, ctx.settings, run_date, config, run_id)
+        status = "partial" if summary.failed else "success"  # failed posts are retried on the next run
+        detail = {"changes": summary.changes, "delivered": summary.delivered, "failed": summary.failed}
+        con.execute("begin transaction")
+        record_run(con, run_id, "alert", run_date, started, status, detail=detail)
+        con.execute("commit")
+    return summary
+
+
+def list_alerts(
+    settings: Settings, open_only: bool = False, zone_id: str | None = None, as_of: date | None = None
+) -> list[dict]:
+    """marts.alerts rows (newest first), read-only; `as_of` leaves out alerts opened after that night."""
+    if not settings.warehouse_path.exists():
+        raise FileNotFoundError(
+            f"no warehouse at {settings.warehouse_path}; run `blindspot demo` or the stages"
+        )
+    with warehouse(settings, read_only=True) as con:
+        found = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'alerts'"
+        ).fetchone()[0]
+        if not found:
+            return []
+        rows = con.execute(
+            """
+            select * from marts.alerts
+            where ($open_only = false or status = 'open')
+              and ($zone_id is null or zone_id = $zone_id)
+              and ($as_of is null or opened_on <= $as_of)
+            order by opened_on desc, zone_id, kind, source_id
+            """,
+            {"open_only": open_only, "zone_id": zone_id, "as_of": as_of},
+        ).fetchall()
+        columns = [d[0] for d in con.description]
+    return [dict(zip(columns, row, strict=True)) for row in rows]

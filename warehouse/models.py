@@ -219,15 +219,21 @@ class CheckResult(Base):
 
 
 class AlertDelivery(Base):
+    """One row per alert state change (opened, resolved) and channel; delivery_id hashes the three."""
+
     __tablename__ = "alert_deliveries"
     __table_args__ = {"schema": "ops"}
     delivery_id: Mapped[str] = mapped_column(sa.String, primary_key=True)
     alert_id: Mapped[str] = mapped_column(sa.String, nullable=False)
     state: Mapped[str] = mapped_column(sa.String, nullable=False)
     channel: Mapped[str] = mapped_column(sa.String, nullable=False)
-    delivered_at = mapped_column(TS, nullable=False)
+    delivered_at = mapped_column(TS)  # null until delivered
     run_id = mapped_column(sa.String)
     detail = mapped_column(sa.String)
+    status: Mapped[str] = mapped_column(sa.String, nullable=False, server_default="delivered")
+    attempts: Mapped[int] = mapped_column(sa.Integer, nullable=False, server_default="1")
+    last_attempt_at = mapped_column(TS)
+    error = mapped_column(sa.String)
 
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts", "ops")

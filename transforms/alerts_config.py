@@ -1,0 +1,93 @@
+"""Thresholds of the alert rules and their delivery, from config/alerts.yml (validated, with defaults)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from blindspot.registry import ConfigIssue, RegistryError, validation_issues
+
+ACCESS_COLUMNS = (
+    "journalists_killed",
+    "journalists_detained",
+    "journalists_expelled",
+    "journalists_attacked",
+    "shutdown_days",
+    "outage_days",
+)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PresenceDropConfig(Strict):
+    """presence_drop: the drop detector on inside-dateline stories, kept when coverage did not fall as far."""
+
+    max_relative_ratio: float = Field(default=0.6, gt=0, le=1)
+    coverage_baseline_days: int = Field(default=56, ge=7)
+    guard_days: int = Field(default=7, ge=0)
+
+
+class SourceSilentConfig(Strict):
+    """source_silent: a source with regular items about a zone stops for improbably long, fetches succeeding."""
+
+    min_silence_days: int = Field(default=3, ge=1)
+    baseline_days: int = Field(default=56, ge=7)
+    min_baseline_items: int = Field(default=20, ge=1)
+    min_active_days: int = Field(default=14, ge=1)
+    max_p_value: float = Field(default=1e-5, gt=0, lt=1)
+    min_fetches: int = Field(default=2, ge=1)
+    min_success_share: float = Field(default=0.8, ge=0, le=1)
+    recovery_days: int = Field(default=1, ge=1)
+
+
+class AccessIncidentConfig(Strict):
+    """access_incident: any incident of a trigger kind, or weighted incidents spiking over the zone's baseline."""
+
+    trigger_columns: tuple[str, ...] = ("journalists_killed", "journalists_detained", "shutdown_days")
+    spike_window_days: int = Field(default=7, ge=1)
+    baseline_days: int = Field(default=90, ge=14)
+    spike_factor: float = Field(default=3.0, ge=1)
+    min_spike_weighted: float = Field(default=3.0, ge=0)
+    recovery_days: int = Field(default=14, ge=1)
+
+    @field_validator("trigger_columns")
+    @classmethod
+    def known_columns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = sorted(set(value) - set(ACCESS_COLUMNS))
+        if unknown:
+            raise ValueError(f"unknown column(s) {unknown}; known: {list(ACCESS_COLUMNS)}")
+        return value
+
+
+class DeliveryConfig(Strict):
+    """How state changes are delivered (the JSONL file always; the webhook when one is configured)."""
+
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    webhook_max_age_days: int = Field(default=14, ge=0)
+    airflow_conn_id: str = "blindspot_webhook"
+
+
+class AlertsConfig(Strict):
+    presence_drop: PresenceDropConfig = Field(default_factory=PresenceDropConfig)
+    source_silent: SourceSilentConfig = Field(default_factory=SourceSilentConfig)
+    access_incident: AccessIncidentConfig = Field(default_factory=AccessIncidentConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+
+
+def load_alerts_config(config_dir: Path) -> AlertsConfig:
+    """alerts.yml in the registry folder; the defaults above when the folder has none."""
+    path = Path(config_dir) / "alerts.yml"
+    if not path.exists():
+        return AlertsConfig()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise RegistryError([ConfigIssue(str(path), "", "", f"not valid YAML: {exc}")]) from None
+    try:
+        return AlertsConfig.model_validate(data)
+    except ValidationError as exc:
+        raise RegistryError(validation_issues(path, "", exc)) from None
