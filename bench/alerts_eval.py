@@ -3,9 +3,18 @@
 # Each series: daily counts with a weekly rhythm, NB over-dispersion (gamma-Poisson, k) or Poisson.
 # Drop cells: a step drop at a random day in [120, 160) (any weekday), 21 days observed after it.
 # Stable series: 120 days warm-up, then 365 days where every reporting_drop opened is a false alarm.
-# The oracle knows the true pre/post rates and k; its h is calibrated on the same stable series to
-# 1 false alarm per zone-year. EARS-C2: 7-day mean/SD with a 2-day lag, alarm when x < mean - 3 SD.
-# Naive: x < 50% of the 28-day mean. Delay = opened day - onset + 1 (the onset day counts as day 1).
+# False alarms are counted as episodes for every detector: detect keeps an episode open for at least
+# recovery_days, so a comparator's alarm within that many days of its last counted one is the same episode.
+# Oracle: a lower LLR CUSUM knowing the true pre/post rates and k, its h calibrated per cell on the same
+# stable series to <= 1 false-alarm episode per zone-year (the measured rate is printed next to h).
+# Oracle-any: the detector's own CUSUMs (its rhos) on the TRUE baseline, thresholds shifted together to
+# <= 1 per zone-year: what is left between it and detect is the cost of estimating the baseline; between
+# it and the oracle, the cost of not knowing the drop size.
+# EARS-C2: 7-day mean/SD with a 2-day lag, alarm when x < mean - 3 SD. Naive: x < 50% of the 28-day mean.
+# "@1FA": the same rules with their constant calibrated on the stable series to <= 1 per zone-year.
+# Delay = opened day - onset + 1 (the onset day counts as day 1). A series where detect already had an
+# episode open at onset (a false alarm, counted on the stable series) is left out for every detector
+# ("excl"), so all are scored on the same series. Goals the oracle itself misses are printed as LIMIT.
 # Usage: .venv/bin/python bench/alerts_eval.py [--series 200] [--workers 2] [--seed 1]
 
 from __future__ import annotations
@@ -27,9 +36,11 @@ WEEKLY = WEEKLY / WEEKLY.mean()
 START = pd.Timestamp("2025-01-06")  # a Monday, so day t has weekday t % 7
 WARMUP, ONSET_LO, ONSET_HI, POST = 120, 120, 160, 21
 YEAR = 365
+EPISODE_DAYS = DropConfig().recovery_days  # a detect episode lasts at least this long: alarms inside it merge
 LEVELS = (3.0, 10.0, 30.0)
 DROPS = (0.3, 0.5, 0.8)
 KS = (8.0, 3.0, float("inf"))
+DETECT_CONFIG: DropConfig | None = None  # None: the defaults (the same call the nightly run makes)
 ORACLE_REF = {
     (10.0, 0.8): (95, 100, 2),
     (10.0, 0.5): (18, 75, 5),
@@ -56,7 +67,7 @@ def run_detect(x: np.ndarray, health: np.ndarray | None = None) -> pd.DataFrame:
     )
     if health is not None:
         df["collection_health"] = health.ravel()
-    out = detect(df, DropConfig())
+    out = detect(df, DETECT_CONFIG)
     if out.empty:
         return out
     out["series"] = out["zone_id"].str[1:].astype(int)
@@ -64,23 +75,47 @@ def run_detect(x: np.ndarray, health: np.ndarray | None = None) -> pd.DataFrame:
     return out
 
 
-def cusum_alarms(x: np.ndarray, mu: np.ndarray, rho: float, k: float, h: np.ndarray, t0: int) -> np.ndarray:
-    """Alarm days (S, H, T) bool of a restarting lower LLR CUSUM for each threshold in h, from day t0."""
-    s_n, t_n = x.shape
+def llr(x: np.ndarray, mu: np.ndarray, rho: float, k: float) -> np.ndarray:
+    """Daily log-likelihood ratio of rate rho*mu against mu, NB with shape k (Poisson when k is inf)."""
     if np.isfinite(k):
-        llr = x * (np.log(rho * mu / (rho * mu + k)) - np.log(mu / (mu + k))) + k * np.log(
+        return x * (np.log(rho * mu / (rho * mu + k)) - np.log(mu / (mu + k))) + k * np.log(
             (mu + k) / (rho * mu + k)
         )
-    else:
-        llr = x * np.log(rho) + mu * (1 - rho)
-    cus = np.zeros((s_n, len(h)))
-    alarms = np.zeros((s_n, len(h), t_n), dtype=bool)
+    return x * np.log(rho) + mu * (1 - rho)
+
+
+def cusum_alarms(
+    x: np.ndarray, mu: np.ndarray, rhos: tuple[float, ...], k: float, h: np.ndarray, t0: int
+) -> np.ndarray:
+    """Alarm days (S, G, T) of restarting lower LLR CUSUMs, one per rho, for each threshold row h (G, R)."""
+    s_n, t_n = x.shape
+    inc = np.stack([llr(x, mu, r, k) for r in rhos], 2)  # (S, T, R)
+    cus = np.zeros((s_n, h.shape[0], len(rhos)))
+    alarms = np.zeros((s_n, h.shape[0], t_n), dtype=bool)
     for t in range(t0, t_n):
-        cus = np.maximum(0.0, cus + llr[:, t : t + 1])
-        hit = cus > h[None, :]
+        cus = np.maximum(0.0, cus + inc[:, t, None, :])
+        hit = (cus > h[None]).any(2)
         alarms[:, :, t] = hit
         cus[hit] = 0.0
     return alarms
+
+
+def episodes(alarms: np.ndarray, gap: int = EPISODE_DAYS) -> np.ndarray:
+    """Alarm starts (..., T) counted as detect counts episodes: one within `gap` days of the last is merged."""
+    counted = np.zeros_like(alarms)
+    last = np.full(alarms.shape[:-1], -(10**9))
+    for t in range(alarms.shape[-1]):
+        new = alarms[..., t] & (t - last >= gap)
+        counted[..., t] = new
+        last = np.where(new, t, last)
+    return counted
+
+
+def calibrate(alarms: np.ndarray, grid: np.ndarray, t0: int) -> tuple[float, float]:
+    """The first grid value whose false-alarm episodes per zone-year are <= 1, and that rate."""
+    fa = episodes(alarms[:, :, t0:]).sum((0, 2)) / alarms.shape[0] * YEAR / (alarms.shape[2] - t0)
+    i = int(np.argmax(fa <= 1.0)) if (fa <= 1.0).any() else len(grid) - 1
+    return float(grid[i]), float(fa[i])
 
 
 def rule_alarms(x: np.ndarray, kind: str, c: float | None = None) -> np.ndarray:
@@ -116,6 +151,7 @@ def summary(delay: np.ndarray) -> tuple[float, float, float]:
 
 
 def stable_cell(level: float, k: float, n: int, seed: int) -> dict:
+    """False alarms on stable series, and every comparator calibrated on them to <= 1 per zone-year."""
     rng = np.random.default_rng(seed)
     t_n = WARMUP + YEAR
     mu = np.tile(level * WEEKLY[np.arange(t_n) % 7], (n, 1))
@@ -123,37 +159,69 @@ def stable_cell(level: float, k: float, n: int, seed: int) -> dict:
     out = run_detect(x)
     fa = 0 if out.empty else int(((out["kind"] == "reporting_drop") & (out["open_t"] >= WARMUP)).sum())
     grid = np.concatenate([np.linspace(0.5, 6, 45), np.linspace(6.2, 20, 70)])
-    oracle_h = {}
-    for drop in DROPS:
-        al = cusum_alarms(x, mu, 1 - drop, k, grid, WARMUP).sum((0, 2)) / n  # FA per zone-year per h
-        oracle_h[drop] = float(grid[np.argmax(al <= 1.0)])
-    rules = {r: float(rule_alarms(x, r)[:, WARMUP:].sum() / n) for r in ("ears", "naive")}
-    # the same rules with their constant calibrated to <= 1 false alarm per zone-year (equal FA)
-    cal = {}
+    oracle = {
+        d: calibrate(cusum_alarms(x, mu, (1 - d,), k, grid[:, None], WARMUP), grid, WARMUP) for d in DROPS
+    }
+    cfg = DETECT_CONFIG or DropConfig()
+    offsets = np.linspace(-3.0, 4.0, 57)
+    h_any = np.asarray(cfg.thresholds)[None, :] + offsets[:, None]
+    oracle_any = calibrate(cusum_alarms(x, mu, cfg.rhos, k, h_any, WARMUP), offsets, WARMUP)
+    rules, cal = {}, {}
     for r, grid_c in (("ears", np.linspace(3.0, 12.0, 37)), ("naive", np.linspace(0.5, 0.0, 51))):
-        fas = np.array([rule_alarms(x, r, c)[:, WARMUP:].sum() / n for c in grid_c])
-        cal[r] = float(grid_c[np.argmax(fas <= 1.0)]) if (fas <= 1.0).any() else float(grid_c[-1])
-    return {"level": level, "k": k, "fa": fa / n, "oracle_h": oracle_h, "cal": cal, **rules}
+        al = np.stack([rule_alarms(x, r, c) for c in grid_c], 1)
+        rules[r] = calibrate(al[:, :1], grid_c[:1], WARMUP)[1]  # at the rule's own constant (3 SD, 50%)
+        cal[r] = calibrate(al, grid_c, WARMUP)[0]
+    return {
+        "level": level,
+        "k": k,
+        "fa": fa / n,
+        "oracle": oracle,
+        "oracle_any": oracle_any,
+        "cal": cal,
+        **rules,
+    }
 
 
-def drop_cell(level: float, k: float, drop: float, h: float, cal: dict, n: int, seed: int) -> dict:
+def detect_starts(
+    out: pd.DataFrame, shape: tuple[int, int], onset: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Episode starts (S, T) of detect, and which series already had an episode open at onset."""
+    starts = np.zeros(shape, dtype=bool)
+    busy = np.zeros(shape[0], dtype=bool)
+    if out.empty:
+        return starts, busy
+    rd = out[out["kind"] == "reporting_drop"]
+    starts[rd["series"].to_numpy(), rd["open_t"].to_numpy()] = True
+    res_t = (pd.to_datetime(rd["resolved_on"]) - START).dt.days.fillna(shape[1]).to_numpy()
+    series = rd["series"].to_numpy()
+    before = (rd["open_t"].to_numpy() < onset[series]) & (res_t >= onset[series])
+    busy[series[before]] = True
+    return starts, busy
+
+
+def drop_cell(level: float, k: float, drop: float, stable: dict, n: int, seed: int) -> dict:
+    """Detection within 3 and 7 days and median delay of every detector on the same step-drop series."""
     rng = np.random.default_rng(seed)
     t_n = ONSET_HI + POST
     onset = rng.integers(ONSET_LO, ONSET_HI, size=n)
     mu = np.tile(level * WEEKLY[np.arange(t_n) % 7], (n, 1))
     rate = np.where(np.arange(t_n)[None, :] >= onset[:, None], mu * (1 - drop), mu)
     x = simulate(rate, k, rng)
-    out = run_detect(x)
-    starts = np.zeros_like(x, dtype=bool)
-    if not out.empty:
-        rd = out[out["kind"] == "reporting_drop"]
-        starts[rd["series"].to_numpy(), rd["open_t"].to_numpy()] = True
-    res = {"detect": summary(first_after(starts, onset))}
-    oracle = cusum_alarms(x, mu, 1 - drop, k, np.array([h]), WARMUP)[:, 0, :]
-    res["oracle"] = summary(first_after(oracle, onset))
+    starts, busy = detect_starts(run_detect(x), x.shape, onset)
+    # a series whose detector episode (a false alarm, already counted on stable series) is still open at
+    # onset cannot open another; it is left out for every detector, so all are scored on the same series
+    keep = ~busy
+    res = {"detect": summary(first_after(starts, onset)[keep]), "excluded": int(busy.sum())}
+    h = np.array([[stable["oracle"][drop][0]]])
+    res["oracle"] = summary(first_after(cusum_alarms(x, mu, (1 - drop,), k, h, WARMUP)[:, 0], onset)[keep])
+    cfg = DETECT_CONFIG or DropConfig()
+    h_any = np.asarray(cfg.thresholds)[None, :] + stable["oracle_any"][0]
+    res["oracle_any"] = summary(
+        first_after(cusum_alarms(x, mu, cfg.rhos, k, h_any, WARMUP)[:, 0], onset)[keep]
+    )
     for r in ("ears", "naive"):
-        res[r] = summary(first_after(rule_alarms(x, r), onset))
-        res[r + "_cal"] = summary(first_after(rule_alarms(x, r, cal[r]), onset))
+        res[r] = summary(first_after(rule_alarms(x, r), onset)[keep])
+        res[r + "_cal"] = summary(first_after(rule_alarms(x, r, stable["cal"][r]), onset)[keep])
     return {"level": level, "k": k, "drop": drop, **res}
 
 
@@ -225,6 +293,80 @@ def fmt(v: tuple[float, float, float]) -> str:
     return f"{v[0]:5.0f}% {v[1]:5.0f}% {v[2]:4.1f}"
 
 
+def cell_checks(c: dict, de: tuple, ref: tuple, ref_name: str) -> list[str]:
+    """The issue's per-cell goals for one detector's (within 3, within 7, median delay) against an oracle."""
+    k, lv, d = c["k"], c["level"], c["drop"]
+    out = []
+    if de[1] < 0.9 * ref[1]:
+        out.append(f"recall7 k={k} {lv:.0f}/day {d:.0%}: {de[1]:.0f}% < 90% of {ref_name} {ref[1]:.0f}%")
+    if ref[1] > 0 and (np.isnan(de[2]) or de[2] > ref[2] + 1):
+        out.append(f"delay k={k} {lv:.0f}/day {d:.0%}: {de[2]} > {ref_name} {ref[2]} + 1")
+    if d >= 0.8 and lv >= 10 and de[0] < 93:
+        out.append(
+            f"blackout k={k} {lv:.0f}/day {d:.0%}: {de[0]:.0f}% within 3 d < 93% ({ref_name} {ref[0]:.0f}%)"
+        )
+    return out
+
+
+def goal_checks(cells: list[dict], stable: dict) -> tuple[list[str], list[str]]:
+    """Missed goals, and goals the oracle itself misses (beyond the statistical limit, listed apart)."""
+    fails, limits = [], []
+    for c in cells:
+        k, lv, d = c["k"], c["level"], c["drop"]
+        unreachable = cell_checks(c, c["oracle"], c["oracle"], "oracle")  # only the blackout check can hit
+        limits += [f"{u}: the oracle itself misses it; detect {c['detect'][0]:.0f}%" for u in unreachable]
+        known_any = cell_checks(c, c["oracle_any"], c["oracle"], "oracle")
+        for f in cell_checks(c, c["detect"], c["oracle"], "oracle"):
+            if f.startswith("blackout") and unreachable:
+                continue
+            tag = (
+                " (oracle-any misses it too)"
+                if f.split(":")[0] in {g.split(":")[0] for g in known_any}
+                else ""
+            )
+            fails.append(f + tag)
+        de = c["detect"]
+        for r in ("ears", "naive"):
+            if de[1] < c[r + "_cal"][1]:
+                fails.append(
+                    f"recall7 k={k} {lv:.0f}/day {d:.0%}: detect {de[1]:.0f}% < {r} @1FA {c[r + '_cal'][1]:.0f}%"
+                )
+            if de[1] < c[r][1] and stable[(lv, k)][r] <= stable[(lv, k)]["fa"]:
+                fails.append(
+                    f"recall7 k={k} {lv:.0f}/day {d:.0%}: detect {de[1]:.0f}% < {r} {c[r][1]:.0f}% at <= FA"
+                )
+    for (lv, k), r in stable.items():
+        if r["fa"] > 1.0:
+            fails.append(f"FA k={k} {lv:.0f}/day: {r['fa']:.2f} > 1 per zone-year")
+    return fails, limits
+
+
+def print_tables(n: int, cells: list[dict], stable: dict) -> None:
+    names = ("detect", "oracle", "oracle_any", "ears", "naive", "ears_cal", "naive_cal")
+    heads = ("detect", "oracle", "oracle-any", "EARS-C2", "naive", "EARS-C2 @1FA", "naive @1FA")
+    print(
+        f"alerts_eval: {n} series per cell; each detector: within 3 d, within 7 d, median delay (d, of those within 7)"
+    )
+    print(f"{'k':>4} {'level':>5} {'drop':>4} | " + " | ".join(f"{h:^18}" for h in heads) + " | excl")
+    for c in cells:
+        row = " | ".join(fmt(c[m]) for m in names)
+        print(f"{c['k']:>4} {c['level']:5.0f} {c['drop']:4.0%} | {row} | {c['excluded']:4d}")
+    print(
+        "false-alarm episodes per zone-year on stable series (oracle: h for 30/50/80% and its measured rate)"
+    )
+    for (lv, k), r in stable.items():
+        orc = " ".join(f"{r['oracle'][d][0]:.1f}:{r['oracle'][d][1]:.2f}" for d in DROPS)
+        print(
+            f"  k={k:>4} {lv:5.0f}/day: detect {r['fa']:.2f} | oracle {orc} | oracle-any {r['oracle_any'][1]:.2f} "
+            f"(h {r['oracle_any'][0]:+.2f}) | EARS-C2 {r['ears']:.2f} | naive {r['naive']:.2f} | "
+            f"@1FA: EARS-C2 c={r['cal']['ears']:.2f}, naive c={r['cal']['naive']:.2f}"
+        )
+    print(
+        "issue's oracle reference (k=8): "
+        + ", ".join(f"{lv:.0f}/day {d:.0%}: {a}%/{b}%/{m} d" for (lv, d), (a, b, m) in ORACLE_REF.items())
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--series", type=int, default=200)
@@ -240,69 +382,19 @@ def main() -> int:
         spec = pool.submit(special_cells, n, args.seed + 999)
         stable = {(r["level"], r["k"]): r for r in (f.result() for f in stab)}
         futs = [
-            pool.submit(
-                drop_cell,
-                lv,
-                k,
-                d,
-                stable[(lv, k)]["oracle_h"][d],
-                stable[(lv, k)]["cal"],
-                n,
-                args.seed + 100 + 7 * j,
-            )
+            pool.submit(drop_cell, lv, k, d, stable[(lv, k)], n, args.seed + 100 + 7 * j)
             for j, (k, lv, d) in enumerate((k, lv, d) for k in KS for lv in LEVELS for d in DROPS)
         ]
         cells = [f.result() for f in futs]
         special = spec.result()
-    print(
-        f"alerts_eval: {n} series per cell; columns: within 3 d, within 7 d, median delay (d, of those within 7)"
-    )
-    print(
-        f"{'k':>4} {'level':>5} {'drop':>4} | {'detect':^18} | {'oracle':^18} | {'EARS-C2':^18} | {'naive':^18}"
-        f" | {'EARS-C2 @1FA':^18} | {'naive @1FA':^18}"
-    )
-    fails = []
-    for c in cells:
-        k, lv, d = c["k"], c["level"], c["drop"]
-        print(
-            f"{k:>4} {lv:5.0f} {d:4.0%} | {fmt(c['detect'])} | {fmt(c['oracle'])} | {fmt(c['ears'])} | {fmt(c['naive'])}"
-            f" | {fmt(c['ears_cal'])} | {fmt(c['naive_cal'])}"
-        )
-        de, orc = c["detect"], c["oracle"]
-        if de[1] < 0.9 * orc[1]:
-            fails.append(f"recall7 k={k} {lv:.0f}/day {d:.0%}: {de[1]:.0f}% < 90% of oracle {orc[1]:.0f}%")
-        if orc[1] > 0 and (np.isnan(de[2]) or de[2] > orc[2] + 1):
-            fails.append(f"delay k={k} {lv:.0f}/day {d:.0%}: {de[2]} > oracle {orc[2]} + 1")
-        if d >= 0.8 and lv >= 10 and de[0] < 93:
-            fails.append(
-                f"blackout k={k} {lv:.0f}/day {d:.0%}: {de[0]:.0f}% within 3 d < 93% (oracle {orc[0]:.0f}%)"
-            )
-        for r in ("ears", "naive"):
-            if de[1] < c[r + "_cal"][1]:
-                fails.append(
-                    f"recall7 k={k} {lv:.0f}/day {d:.0%}: detect {de[1]:.0f}% < {r} @1FA {c[r + '_cal'][1]:.0f}%"
-                )
-            if de[1] < c[r][1] and stable[(lv, k)][r] <= stable[(lv, k)]["fa"]:
-                fails.append(
-                    f"recall7 k={k} {lv:.0f}/day {d:.0%}: detect {de[1]:.0f}% < {r} {c[r][1]:.0f}% at <= FA"
-                )
-    print("false alarms per zone-year on stable series (detect | oracle h for 30/50/80% | EARS-C2 | naive)")
-    for (lv, k), r in stable.items():
-        hs = "/".join(f"{r['oracle_h'][d]:.1f}" for d in DROPS)
-        print(
-            f"  k={k:>4} {lv:5.0f}/day: detect {r['fa']:.2f} | oracle 1.00 (h {hs}) | EARS-C2 {r['ears']:.2f} | "
-            f"naive {r['naive']:.2f} | @1FA: EARS-C2 c={r['cal']['ears']:.2f}, naive c={r['cal']['naive']:.2f}"
-        )
-        if r["fa"] > 1.0:
-            fails.append(f"FA k={k} {lv:.0f}/day: {r['fa']:.2f} > 1 per zone-year")
-    print(
-        "oracle reference (k=8): "
-        + ", ".join(f"{lv:.0f}/day {d:.0%}: {a}%/{b}%/{m} d" for (lv, d), (a, b, m) in ORACLE_REF.items())
-    )
+    fails, limits = goal_checks(cells, stable)
+    print_tables(n, cells, stable)
     for line in special:
         print(line)
         if line.startswith("collection failure") and "d): reporting_drop 0," not in line:
             fails.append("collection failure labelled reporting_drop")
+    for f in limits:
+        print(f"LIMIT {f}")
     for f in fails:
         print(f"FAIL {f}")
     print(f"goals: {'all met' if not fails else f'{len(fails)} missed'}; {time.time() - t0:.0f} s")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,17 +32,21 @@ class DropConfig:
     baseline_days: int = 112  # trailing window for level, day-of-week factors and dispersion
     guard_days: int = 7  # gap between the baseline window and the day tested
     min_baseline_days: int = 28  # valid days needed in the window before testing starts
-    dow_shrink: float = 4.0  # pseudo-days pulling each weekday mean toward the overall mean
-    dispersion_floor: float = 0.005  # minimum NB 1/k used (guards against an under-estimated dispersion)
+    dow_prior_scale: float = 1.0  # scales the between-weekday variance in the empirical-Bayes shrinkage
+    dispersion_floor: float = 0.0  # minimum NB 1/k used (guards against an under-estimated dispersion)
     estimation_weight: float = 3.0  # share of the weekday-mean estimation variance added to 1/k
-    dispersion_se: float = 1.0  # standard errors of the moment estimate of 1/k added to it (upper bound)
+    dispersion_se: float = 0.5  # standard errors of the moment estimate of 1/k added to it (upper bound)
     clip_sd: float = 3.0  # days above mu + clip_sd * sd enter the baseline clipped (spikes)
     min_expected: float = 1.0  # baseline mean/day below which no reporting_drop is tested (low volume)
-    rhos: tuple[float, ...] = (0.3, 0.65)  # drop alternatives, one CUSUM each: mu -> rho * mu
-    thresholds: tuple[float, ...] = (4.3, 4.3)  # CUSUM thresholds h, one per rho
+    rhos: tuple[float, ...] = (0.2, 0.5, 0.75)  # drop alternatives, one CUSUM each: mu -> rho * mu
+    thresholds: tuple[float, ...] = (5.1, 5.1, 5.1)  # CUSUM thresholds h, one per rho
     recovery_days: int = 7  # trailing days whose observed sum must reach recovery_ratio of expected
     recovery_ratio: float = 0.8
     health_threshold: float = 0.5  # collection_health below this: collection_gap, never reporting_drop
+    critical_ratio: float = 0.3  # severity: critical at ratio <= this and p < critical_p
+    critical_p: float = 1e-4
+    high_ratio: float = 0.6  # high at ratio <= this and p < high_p; every other episode is medium
+    high_p: float = 1e-3
 
 
 def _nb_logpmf_ratio(x: np.ndarray, mu: np.ndarray, rho: float, phi: np.ndarray) -> np.ndarray:
@@ -65,10 +70,9 @@ def nb_sum_cdf(observed: float, mu_sum: float, var_sum: float) -> float:
 
 
 def _params(n_d: np.ndarray, sx_d: np.ndarray, sx2_d: np.ndarray, cfg: DropConfig) -> tuple[np.ndarray, ...]:
-    """Weekday means (S, 7), dispersion phi (S,), total valid days n (S,) from the window sums."""
+    """Weekday means (S, 7), dispersion phi (S,), valid days n (S,), mean m (S,), relative var of means (S, 7)."""
     n = n_d.sum(1)
     m = np.where(n > 0, sx_d.sum(1) / np.maximum(n, 1), 0.0)
-    md = (sx_d + cfg.dow_shrink * m[:, None]) / (n_d + cfg.dow_shrink)
     raw_md = np.where(n_d > 0, sx_d / np.maximum(n_d, 1), 0.0)
     ss = np.where(n_d > 1, sx2_d - n_d * raw_md**2, 0.0).sum(1)
     w = np.maximum(n_d - 1, 0)
@@ -79,140 +83,199 @@ def _params(n_d: np.ndarray, sx_d: np.ndarray, sx2_d: np.ndarray, cfg: DropConfi
         1.0 / np.maximum(m, 0.1) + np.maximum(phi, 0.0)
     ) * np.sqrt(2.0 / df)
     phi = np.maximum(phi, cfg.dispersion_floor)
-    return md, phi, n, m
+    # weekday factors shrunk toward 1 by empirical Bayes: weight = between-weekday var / (that + sampling var)
+    unit = 1.0 / np.maximum(m, 0.1) + phi  # relative variance of one day
+    samp = unit[:, None] / np.maximum(n_d, 1)
+    f = np.where(m[:, None] > 0, raw_md / np.maximum(m[:, None], 1e-9), 1.0)
+    tau2 = np.maximum(f.var(1, ddof=1) - samp.mean(1), 0.0) * cfg.dow_prior_scale
+    wt = np.where(n_d > 0, tau2[:, None] / (tau2[:, None] + samp + 1e-12), 0.0)
+    md = m[:, None] * (1.0 + wt * (f - 1.0))
+    v_rel = unit[:, None] / np.maximum(n, 1)[:, None] + wt * samp
+    return md, phi, n, m, v_rel
+
+
+class _Detector:
+    """The day-by-day state of the detector over S aligned series; step(t) only reads days <= t (causal)."""
+
+    def __init__(self, x: np.ndarray, health: np.ndarray, dows: np.ndarray, cfg: DropConfig) -> None:
+        s_n, t_n = x.shape
+        self.cfg, self.dows = cfg, dows
+        self.x = np.nan_to_num(x, nan=0.0)
+        self.xc = self.x.copy()  # values as they enter the baseline (spikes clipped)
+        self.present = ~np.isnan(x)
+        self.healthy = ~(np.nan_to_num(health, nan=1.0) < cfg.health_threshold)
+        self.valid = self.present & self.healthy  # may enter the baseline; alert days leave as they are known
+        self.added = np.zeros((s_n, t_n), dtype=bool)
+        self.sums = np.zeros((3, s_n, 7))  # per weekday: valid days, sum, sum of squares
+        self.mu_hist = np.full((s_n, t_n), np.nan)
+        self.phi_hist = np.full((s_n, t_n), np.nan)
+        self.cus = np.zeros((s_n, len(cfg.rhos)))
+        self.start = np.zeros((s_n, len(cfg.rhos)), dtype=int)
+        self.h = np.asarray(cfg.thresholds, dtype=float)
+        self.ep_open = np.zeros(s_n, dtype=bool)
+        self.ep_idx = np.full(s_n, -1)
+        self.gap_idx = np.full(s_n, -1)
+        self.frozen_md = np.zeros((s_n, 7))
+        self.frozen_phi = np.zeros(s_n)
+        self.episodes: list[list] = []
+
+    def _window(self, day: int, sign: float, mask: np.ndarray) -> None:
+        v = self.xc[mask, day]
+        d = self.dows[day]
+        self.sums[0, mask, d] += sign
+        self.sums[1, mask, d] += sign * v
+        self.sums[2, mask, d] += sign * v * v
+
+    def _slide(self, t: int) -> None:
+        """Day t - guard - 1 enters the window, the day baseline_days before it leaves."""
+        a = t - self.cfg.guard_days - 1
+        if a >= 0:
+            m_add = self.valid[:, a] & ~self.added[:, a]
+            self._window(a, 1.0, m_add)
+            self.added[:, a] |= m_add
+        r = a - self.cfg.baseline_days
+        if r >= 0:
+            self._window(r, -1.0, self.added[:, r])
+            self.added[:, r] = False
+
+    def _expect(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Expected count, predictive 1/k, baseline-ready and mean level for day t (frozen in an episode)."""
+        cfg, d, op = self.cfg, self.dows[t], self.ep_open
+        md, phi, n, m, v_rel = _params(*self.sums, cfg)
+        md = np.where(op[:, None], self.frozen_md, md)
+        ready = (n >= cfg.min_baseline_days) | op
+        mu = np.where(ready, md[:, d], np.nan)
+        # predictive dispersion: NB 1/k plus the relative variance of the estimated weekday mean
+        phi = np.where(op, self.frozen_phi, phi + cfg.estimation_weight * v_rel[:, d] * (1.0 + phi))
+        self.mu_hist[:, t], self.phi_hist[:, t] = mu, phi
+        mu0 = np.nan_to_num(mu)
+        cap = mu0 + cfg.clip_sd * np.sqrt(mu0 + phi * mu0**2)
+        self.xc[:, t] = np.where(ready, np.minimum(self.x[:, t], cap), self.x[:, t])
+        return mu, phi, ready, m
+
+    def _gaps(self, t: int) -> None:
+        """collection_gap opens while health is low and resolves on the first healthy day."""
+        low = ~self.healthy[:, t]
+        for i in np.flatnonzero(low & (self.gap_idx < 0)):
+            self.episodes.append([i, "collection_gap", t, t, -1])
+            self.gap_idx[i] = len(self.episodes) - 1
+        for i in np.flatnonzero(~low & (self.gap_idx >= 0)):
+            self.episodes[self.gap_idx[i]][4] = t
+            self.gap_idx[i] = -1
+
+    def _test(self, t: int, mu: np.ndarray, phi: np.ndarray, ready: np.ndarray, m: np.ndarray) -> None:
+        """One step of every lower CUSUM; an alarm opens a reporting_drop episode at its change point."""
+        cfg = self.cfg
+        testable = ready & self.present[:, t] & self.healthy[:, t] & (m >= cfg.min_expected) & ~self.ep_open
+        self.cus[~testable & ~self.ep_open] = 0.0  # untestable days (gaps, missing) restart the CUSUMs
+        mu0 = np.maximum(np.nan_to_num(mu), 1e-9)
+        llr = np.stack([_nb_logpmf_ratio(self.x[:, t], mu0, rho, phi) for rho in cfg.rhos], 1)
+        self.start[testable[:, None] & (self.cus <= 0)] = t
+        self.cus = np.where(testable[:, None], np.maximum(0.0, self.cus + llr), self.cus)
+        self.start = np.where(testable[:, None] & (self.cus <= 0), t + 1, self.start)
+        for i in np.flatnonzero(testable & (self.cus > self.h).any(1)):
+            self._open(i, t, int(self.start[i][self.cus[i] > self.h].min()))
+
+    def _open(self, i: int, t: int, cp: int) -> None:
+        for day in range(cp, t + 1):  # the run-up days leave (or never enter) the baseline
+            if self.added[i, day]:
+                self._window(day, -1.0, np.arange(len(self.x)) == i)
+                self.added[i, day] = False
+        self.valid[i, cp : t + 1] = False
+        md_i, phi_i, *_ = _params(*self.sums[:, i : i + 1], self.cfg)
+        self.frozen_md[i], self.frozen_phi[i] = md_i[0], phi_i[0]
+        self.mu_hist[i, cp : t + 1] = self.frozen_md[i][self.dows[cp : t + 1]]
+        self.ep_open[i] = True
+        self.episodes.append([i, "reporting_drop", cp, t, -1])
+        self.ep_idx[i] = len(self.episodes) - 1
+        self.cus[i] = 0.0
+
+    def _recover(self, t: int) -> None:
+        """Open episodes keep their days out of the baseline and resolve after the recovery window."""
+        if not self.ep_open.any():
+            return
+        cfg, op = self.cfg, self.ep_open
+        self.valid[op, t] = False
+        lo = max(0, t - cfg.recovery_days + 1)
+        obs = self.x[:, lo : t + 1].sum(1)
+        exp = np.nan_to_num(self.mu_hist[:, lo : t + 1]).sum(1)
+        opened = np.array([self.episodes[j][3] if j >= 0 else t for j in self.ep_idx])
+        rec = op & (t - opened >= cfg.recovery_days) & (obs >= cfg.recovery_ratio * exp)
+        for i in np.flatnonzero(rec & self.healthy[:, lo : t + 1].all(1)):
+            self.episodes[self.ep_idx[i]][4] = t
+            self.ep_open[i] = False
+            self.ep_idx[i] = -1
+            self.cus[i] = 0.0
+
+    def step(self, t: int) -> None:
+        self._slide(t)
+        mu, phi, ready, m = self._expect(t)
+        self._gaps(t)
+        self._test(t, mu, phi, ready, m)
+        self._recover(t)
 
 
 def detect_matrix(
     x: np.ndarray, health: np.ndarray, dows: np.ndarray, cfg: DropConfig
 ) -> tuple[list[tuple], np.ndarray, np.ndarray]:
-    """Runs the detector on S aligned series (S, T); returns raw episodes, expected (S, T) and phi at each day.
+    """Runs the detector on S aligned series (S, T); returns raw episodes, expected (S, T) and 1/k at each day.
 
     An episode is (series, kind, cp, open_t, resolved_t or -1). NaN counts are missing days (not tested).
     """
-    s_n, t_n = x.shape
-    g, w_len, r_len = cfg.guard_days, cfg.baseline_days, cfg.recovery_days
-    n_d = np.zeros((s_n, 7))
-    sx_d = np.zeros((s_n, 7))
-    sx2_d = np.zeros((s_n, 7))
-    xc = np.nan_to_num(x.copy(), nan=0.0)  # values as they enter the baseline (clipped)
-    present = ~np.isnan(x)
-    healthy = ~(np.nan_to_num(health, nan=1.0) < cfg.health_threshold)
-    valid = present & healthy  # may enter the baseline; alert days are removed as they are known
-    added = np.zeros((s_n, t_n), dtype=bool)
-    mu_hist = np.full((s_n, t_n), np.nan)
-    phi_hist = np.full((s_n, t_n), np.nan)
-    n_rho = len(cfg.rhos)
-    cus = np.zeros((s_n, n_rho))
-    start = np.zeros((s_n, n_rho), dtype=int)
-    ep_open = np.zeros(s_n, dtype=bool)
-    ep_idx = np.full(s_n, -1)
-    frozen_md = np.zeros((s_n, 7))
-    frozen_phi = np.zeros(s_n)
-    gap_idx = np.full(s_n, -1)
-    episodes: list[list] = []
-    h = np.asarray(cfg.thresholds)
-    x0 = np.nan_to_num(x, nan=0.0)
-    rows = np.arange(s_n)
-
-    def window_update(day: int, sign: float, mask: np.ndarray) -> None:
-        d = dows[day]
-        v = xc[mask, day]
-        n_d[mask, d] += sign
-        sx_d[mask, d] += sign * v
-        sx2_d[mask, d] += sign * v * v
-
-    for t in range(t_n):
-        a = t - g - 1  # day entering the window for testing day t
-        if a >= 0:
-            m_add = valid[:, a] & ~added[:, a]
-            window_update(a, 1.0, m_add)
-            added[:, a] |= m_add
-        r = a - w_len
-        if r >= 0:
-            m_rm = added[:, r]
-            window_update(r, -1.0, m_rm)
-            added[:, r] = False
-        md, phi, n, m = _params(n_d, sx_d, sx2_d, cfg)
-        md = np.where(ep_open[:, None], frozen_md, md)
-        phi = np.where(ep_open, frozen_phi, phi)
-        ready = (n >= cfg.min_baseline_days) | ep_open
-        mu = np.where(ready, md[:, dows[t]], np.nan)
-        # predictive dispersion: NB 1/k plus the relative variance of the estimated weekday mean
-        est = (1.0 / np.maximum(m, 0.1) + phi) / (n_d[:, dows[t]] + cfg.dow_shrink)
-        phi = np.where(ep_open, phi, phi + cfg.estimation_weight * est)
-        mu_hist[:, t] = mu
-        phi_hist[:, t] = phi
-        sd = np.sqrt(np.nan_to_num(mu) + phi * np.nan_to_num(mu) ** 2)
-        xc[:, t] = np.where(ready, np.minimum(x0[:, t], np.nan_to_num(mu) + cfg.clip_sd * sd), x0[:, t])
-
-        # collection gaps: open while health is low, resolve on the first healthy day
-        low = ~healthy[:, t]
-        for i in np.flatnonzero(low & (gap_idx < 0)):
-            episodes.append([i, "collection_gap", t, t, -1])
-            gap_idx[i] = len(episodes) - 1
-        for i in np.flatnonzero(~low & (gap_idx >= 0)):
-            episodes[gap_idx[i]][4] = t
-            gap_idx[i] = -1
-
-        testable = ready & present[:, t] & healthy[:, t] & (np.where(ep_open, 1e9, m) >= cfg.min_expected)
-        testable &= ~ep_open
-        reset = ~testable & ~ep_open
-        cus[reset] = 0.0
-        llr = np.stack(
-            [_nb_logpmf_ratio(x0[:, t], np.maximum(np.nan_to_num(mu), 1e-9), rho, phi) for rho in cfg.rhos], 1
-        )
-        new = testable[:, None] & (cus <= 0)
-        start[new] = t
-        cus = np.where(testable[:, None], np.maximum(0.0, cus + llr), cus)
-        start = np.where(testable[:, None] & (cus <= 0), t + 1, start)
-        alarm = testable & (cus > h).any(1)
-        for i in np.flatnonzero(alarm):
-            cp = int(start[i][cus[i] > h].min())
-            for day in range(cp, t + 1):  # the run-up days leave (or never enter) the baseline
-                if added[i, day]:
-                    window_update(day, -1.0, rows == i)
-                    added[i, day] = False
-            valid[i, cp : t + 1] = False
-            md_i, phi_i, _, _ = _params(n_d[i : i + 1], sx_d[i : i + 1], sx2_d[i : i + 1], cfg)
-            frozen_md[i], frozen_phi[i] = md_i[0], phi_i[0]
-            mu_hist[i, cp : t + 1] = frozen_md[i][dows[cp : t + 1]]
-            ep_open[i] = True
-            episodes.append([i, "reporting_drop", cp, t, -1])
-            ep_idx[i] = len(episodes) - 1
-            cus[i] = 0.0
-
-        # open episodes: days stay out of the baseline; resolve after the recovery window
-        if ep_open.any():
-            valid[ep_open, t] = False
-            lo = max(0, t - r_len + 1)
-            obs = x0[:, lo : t + 1].sum(1)
-            exp = np.nan_to_num(mu_hist[:, lo : t + 1]).sum(1)
-            opened = np.array([episodes[j][3] if j >= 0 else t for j in ep_idx])
-            rec = (
-                ep_open
-                & (t - opened >= r_len)
-                & (obs >= cfg.recovery_ratio * exp)
-                & healthy[:, lo : t + 1].all(1)
-            )
-            for i in np.flatnonzero(rec):
-                episodes[ep_idx[i]][4] = t
-                ep_open[i] = False
-                ep_idx[i] = -1
-                cus[i] = 0.0
-    return [tuple(e) for e in episodes], mu_hist, phi_hist
+    state = _Detector(x, health, dows, cfg)
+    for t in range(x.shape[1]):
+        state.step(t)
+    return [tuple(e) for e in state.episodes], state.mu_hist, state.phi_hist
 
 
-def _severity(ratio: float, p: float) -> str:
-    if ratio <= 0.3 and p < 1e-4:
+def severity(ratio: float, p_value: float, cfg: DropConfig) -> str:
+    """critical: deep and certain; high: about half gone and clear; medium: every other drop episode."""
+    if ratio <= cfg.critical_ratio and p_value < cfg.critical_p:
         return "critical"
-    if ratio <= 0.6 and p < 1e-3:
+    if ratio <= cfg.high_ratio and p_value < cfg.high_p:
         return "high"
     return "medium"
+
+
+def _message(zone: str, kind: str, obs: float, exp: float, since: dt.date, cfg: DropConfig) -> str:
+    """One plain, neutral sentence: what was counted against what was expected, since when."""
+    if kind == "collection_gap":
+        return (
+            f"Our own collection for {zone} is failing (source health below {cfg.health_threshold:g}) since "
+            f"{since}; story counts for these days say nothing about reporting from the zone."
+        )
+    share = f"{100 * obs / exp:.0f}%" if exp > 0 else "n/a"
+    return (
+        f"Independent reporting on {zone} is below its usual level since {since}: {obs:.0f} independent "
+        f"stories against {exp:.1f} expected ({share} of the baseline)."
+    )
+
+
+REQUIRED = ("zone_id", "day", "independent_stories")
+
+
+def _validate(series: pd.DataFrame) -> None:
+    """Raise ValueError naming what is wrong with the input, rather than detect on bad numbers."""
+    missing = [c for c in REQUIRED if c not in series.columns]
+    if missing:
+        raise ValueError(f"detect: series lacks column(s) {', '.join(missing)}")
+    stories = pd.to_numeric(series["independent_stories"], errors="coerce")
+    bad = series["independent_stories"].notna() & (stories.isna() | (stories < 0))
+    if bad.any():
+        raise ValueError(f"detect: {int(bad.sum())} row(s) with independent_stories not a count >= 0")
+    if "collection_health" in series.columns:
+        h = pd.to_numeric(series["collection_health"], errors="coerce")
+        off = series["collection_health"].notna() & ~h.between(0, 1)
+        if off.any():
+            raise ValueError(f"detect: {int(off.sum())} row(s) with collection_health outside 0..1")
+    if series["zone_id"].isna().any() or series["day"].isna().any():
+        raise ValueError("detect: zone_id and day must not be null")
 
 
 def detect(series: pd.DataFrame, config: DropConfig | None = None) -> pd.DataFrame:
     """One row per alert episode (reporting_drop, collection_gap) over a zone x day series."""
     cfg = config or DropConfig()
+    _validate(series)
     if series.empty:
         return _empty()
     df = series.copy()
@@ -248,15 +311,8 @@ def detect(series: pd.DataFrame, config: DropConfig | None = None) -> pd.DataFra
         ratio = obs_v / exp_v if exp_v and np.isfinite(exp_v) and exp_v > 0 else float("nan")
         b_end = t_open - cfg.guard_days - 1
         b_start = max(0, b_end - cfg.baseline_days + 1)
-        if kind == "reporting_drop":
-            sev = _severity(ratio, p)
-            msg = (
-                f"{zones[i]}: independent stories {obs_v:.0f} vs {exp_v:.1f} expected since {days[cp].date()} "
-                f"(ratio {ratio:.2f}, p={p:.2g})"
-            )
-        else:
-            sev = "medium"
-            msg = f"{zones[i]}: collection health below {cfg.health_threshold} since {days[cp].date()}"
+        sev = severity(ratio, p, cfg) if kind == "reporting_drop" else "medium"
+        msg = _message(zones[i], kind, float(obs_v), exp_v, days[cp].date(), cfg)
         rows.append(
             {
                 "zone_id": zones[i],
