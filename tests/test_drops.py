@@ -1,13 +1,19 @@
-"""Tests for transforms.drops.detect on seeded synthetic zone series."""
+"""Tests for transforms.drops.detect on seeded synthetic zone series, and its config from metrics.yml."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from transforms.drops import COLUMNS, DropConfig, detect
+from blindspot.registry import RegistryError
+from transforms.drops import COLUMNS, DropConfig, detect, severity
+from transforms.params import load_drop_config
+
+REPO_CONFIG = Path(__file__).resolve().parents[1] / "config"
 
 WEEKLY = np.array([1.15, 1.1, 1.05, 1.05, 1.0, 0.8, 0.85])
 START = pd.Timestamp("2025-01-06")
@@ -83,13 +89,104 @@ def test_episode_resolves_after_recovery() -> None:
     factor = np.where((np.arange(220) >= onset) & (np.arange(220) < end), 0.1, 1.0)
     df, _ = make_series(220, factor=factor, seed=4)
     out = detect(df)
-    drops = out[out["kind"] == "reporting_drop"]
+    drops = out[(out["kind"] == "reporting_drop") & (out["opened_on"] >= day(onset))]
     assert len(drops) == 1
     resolved = drops.iloc[0]["resolved_on"]
     cfg = DropConfig()
     assert resolved is not None
     # the trailing 7-day sum reaches 80% of expected once about 6 of its days have recovered
     assert day(end + cfg.recovery_days - 2) <= resolved <= day(end + cfg.recovery_days + 3)
+
+
+@pytest.mark.parametrize("seed", [3, 21, 22, 23])
+@pytest.mark.parametrize("onset_dow", [0, 2, 5])
+def test_blackout_table_within_3_days(seed: int, onset_dow: int) -> None:
+    onset = 147 + onset_dow  # day 147 is a Monday
+    factor = np.where(np.arange(onset + 10) >= onset, 0.1, 1.0)
+    df, _ = make_series(onset + 10, level=10.0, factor=factor, seed=seed)
+    out = detect(df)
+    opened = out.loc[(out["kind"] == "reporting_drop") & (out["opened_on"] >= day(onset)), "opened_on"]
+    assert len(opened) == 1 and opened.iloc[0] <= day(onset + 2)
+
+
+def test_causal_prefix_gives_the_same_opened_on() -> None:
+    # a blackout, a recovery, then a moderate drop: a nightly run on any prefix opens the same episodes
+    factor = np.ones(320)
+    factor[150:175] = 0.1
+    factor[260:] = 0.5
+    df, _ = make_series(320, factor=factor, seed=6)
+    full = detect(df)
+    assert (full["kind"] == "reporting_drop").sum() >= 2
+    for cut in (152, 160, 200, 265, 290, 319):
+        part = detect(df.iloc[: cut + 1])
+        expect = full[full["opened_on"] <= day(cut)]
+        assert list(part["opened_on"]) == list(expect["opened_on"])
+        assert list(part["kind"]) == list(expect["kind"])
+        done = expect["resolved_on"].map(lambda r, c=cut: r is not None and r <= day(c))
+        assert list(part["resolved_on"][done.to_numpy()]) == list(expect["resolved_on"][done])
+
+
+def test_severity_rule() -> None:
+    cfg = DropConfig()
+    assert severity(0.1, 1e-6, cfg) == "critical"
+    assert severity(0.1, 1e-3 / 2, cfg) == "high"  # deep but not yet certain enough for critical
+    assert severity(0.5, 1e-4, cfg) == "high"
+    assert severity(0.7, 1e-9, cfg) == "medium"
+    assert severity(0.2, 0.01, cfg) == "medium"
+
+
+def test_message_is_plain_and_neutral() -> None:
+    factor = np.where(np.arange(170) >= 150, 0.1, 1.0)
+    df, _ = make_series(170, factor=factor, seed=3)
+    row = detect(df).iloc[0]
+    assert row["message"].startswith("Independent reporting on zz-test is below its usual level since ")
+    assert "independent stories against" in row["message"] and "p=" not in row["message"]
+
+
+def test_bad_input_is_a_clear_error() -> None:
+    df, _ = make_series(60)
+    with pytest.raises(ValueError, match="lacks column"):
+        detect(df.drop(columns="independent_stories"))
+    bad = df.copy()
+    bad.loc[3, "independent_stories"] = -2
+    with pytest.raises(ValueError, match="not a count"):
+        detect(bad)
+    bad = df.assign(collection_health=1.5)
+    with pytest.raises(ValueError, match="outside 0..1"):
+        detect(bad)
+
+
+def test_missing_days_are_not_a_drop() -> None:
+    df, _ = make_series(220, seed=12)
+    out = detect(df.drop(index=range(150, 165)))  # days absent from the series: not tested, not zero
+    assert (out["kind"] != "reporting_drop").all() or (out["opened_on"] < day(150)).all()
+
+
+def test_config_from_metrics_yml(tmp_path: Path) -> None:
+    assert load_drop_config(REPO_CONFIG) == DropConfig()  # the shipped file states the defaults
+    assert load_drop_config(tmp_path) == DropConfig()  # no metrics.yml: defaults
+    (tmp_path / "metrics.yml").write_text("alerts:\n  min_expected: 2.5\n  rhos: [0.3]\n  thresholds: [6]\n")
+    cfg = load_drop_config(tmp_path)
+    assert (cfg.min_expected, cfg.rhos, cfg.thresholds) == (2.5, (0.3,), (6.0,))
+    df, _ = make_series(120)
+    assert list(detect(df, cfg).columns) == COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "reason"),
+    [
+        ("alerts:\n  min_expectd: 2\n", "alerts.min_expectd", "unknown key"),
+        ("alerts:\n  rhos: [0.2, 0.5]\n  thresholds: [5]\n", "alerts", "one per entry of rhos"),
+        ("alerts:\n  rhos: [1.5]\n  thresholds: [5]\n", "alerts", "between 0 and 1"),
+        ("alerts:\n  health_threshold: 2\n", "alerts.health_threshold", "less than or equal to 1"),
+    ],
+)
+def test_config_errors_name_the_key(tmp_path: Path, body: str, field: str, reason: str) -> None:
+    (tmp_path / "metrics.yml").write_text(body)
+    with pytest.raises(RegistryError) as err:
+        load_drop_config(tmp_path)
+    issues = err.value.issues
+    assert any(i.field == field and reason in i.reason for i in issues), issues
 
 
 def test_low_volume_zone_gets_no_reporting_drop() -> None:
