@@ -32,3 +32,12 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory):
 
     home = tmp_path_factory.mktemp("small-demo")
     return run_demo(Settings.from_env(environ={}, home=home), "small", seed=3)
+
+
+@pytest.fixture(scope="session")
+def default_demo(tmp_path_factory: pytest.TempPathFactory):
+    """The default demo world, run once per session (about two minutes): the alert checks use its truth."""
+    from blindspot.demo.runner import run_demo
+
+    home = tmp_path_factory.mktemp("default-demo")
+    return run_demo(Settings.from_env(environ={}, home=home), "default", seed=7)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -52,3 +53,40 @@ def test_bad_date_is_a_clear_error() -> None:
     result = CliRunner().invoke(app, ["load", "--date", "2026-13-01"])
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.output
+
+
+def test_alerts_lists_filters_and_delivers(tmp_path: Path) -> None:
+    from transforms.alerts import DDL
+    from warehouse.connect import connect, upgrade
+
+    env = {
+        "BLINDSPOT_HOME": str(tmp_path),
+        "BLINDSPOT_CONFIG": str(Path(__file__).parent / "fixtures/config_min"),
+    }
+    missing = CliRunner().invoke(app, ["alerts"], env=env)
+    assert missing.exit_code == 2 and "no warehouse" in missing.output
+    upgrade(tmp_path / "warehouse.duckdb")
+    con = connect(tmp_path / "warehouse.duckdb")
+    con.execute("create schema if not exists marts")
+    con.execute(DDL)
+    con.execute(
+        "insert into marts.alerts values "
+        "('a1', 'zz-north', 'reporting_drop', 'high', 'open', '2026-02-25', null, 10, 40, 0.25, 1e-6, "
+        "'zz-north: independent stories 10 vs 40.0 expected', null, null, null, '2026-02-25'), "
+        "('a2', 'zz-south', 'source_silent', 'medium', 'resolved', '2026-02-10', '2026-02-12', 0, 9, 0, 1e-4, "
+        "'src: no items about zz-south', 'src', null, null, '2026-02-12')"
+    )
+    con.close()
+    listed = CliRunner().invoke(app, ["alerts", "--format", "json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert [json.loads(line)["alert_id"] for line in listed.output.splitlines()] == ["a1", "a2"]
+    only_open = CliRunner().invoke(
+        app, ["alerts", "--open", "--zone", "zz-north", "--format", "json"], env=env
+    )
+    assert [json.loads(line)["alert_id"] for line in only_open.output.splitlines()] == ["a1"]
+    delivered = CliRunner().invoke(app, ["alerts", "--deliver", "--date", "2026-03-01"], env=env)
+    assert delivered.exit_code == 0, delivered.output
+    assert "2 alert(s)" in delivered.output
+    assert len((tmp_path / "alerts" / "alerts.jsonl").read_text().splitlines()) == 3
+    bad = CliRunner().invoke(app, ["alerts", "--format", "xml"], env=env)
+    assert bad.exit_code == 2

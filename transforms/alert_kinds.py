@@ -84,13 +84,15 @@ def keep_presence_drops(
     for row in presence.itertuples(index=False):
         opened = row.opened_on
         end = row.resolved_on if pd.notna(row.resolved_on) else run_date
-        recent = s.loc[row.zone_id].loc[opened - timedelta(days=6) : end]
+        recent = s.loc[row.zone_id].loc[
+            pd.Timestamp(opened) : pd.Timestamp(end)
+        ]  # from the alarm day: earlier days may predate the drop
         b_end = opened - timedelta(days=cfg.guard_days + 1)
         base = s.loc[row.zone_id].loc[b_end - timedelta(days=cfg.coverage_baseline_days - 1) : b_end]
         if base.empty or base.mean() <= 0 or recent.empty:
             continue
         coverage = float(recent.mean() / base.mean())
-        if row.ratio <= cfg.max_relative_ratio * coverage:
+        if row.ratio < cfg.max_relative_ratio * coverage:  # strict: a total blackout is not a presence drop
             kept.append(
                 row._asdict()
                 | {

@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import duckdb
 from rich.console import Console
+from rich.table import Table
 
 from blindspot.demo.runner import DemoSummary
 
+ALERT_ROWS = 20
 EXAMPLE_QUERIES = [
     "select zone_id, week_start, round(denial_capacity_index, 1) as index, density_deficit, presence_deficit "
     "from marts.zone_denial_capacity_weekly where week_start >= current_date - 42 order by zone_id, week_start",
     "select zone_id, sum(independent_stories) as stories, sum(inside_dateline_stories) as inside "
     "from marts.zone_reporting_daily where day >= current_date - 14 group by 1 order by 2",
 ]
+
+
+def alerts_table(rows: list[tuple]) -> Table:
+    """Open alerts first, then the most recent, at most ALERT_ROWS."""
+    table = Table(
+        "zone", "kind", "source", "severity", "status", "opened", "resolved", "observed", "expected"
+    )
+    for row in rows:
+        table.add_row(*(str(v) if v is not None else "" for v in row))
+    table.title = "alerts (marts.alerts; `blindspot alerts` lists them all)"
+    return table
 
 
 def print_summary(summary: DemoSummary, console: Console) -> None:
@@ -26,9 +39,19 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
                 "select table_schema || '.' || table_name from information_schema.tables"
             ).fetchall()
         }
+        alerts = (
+            con.execute(
+                "select zone_id, kind, coalesce(source_id, ''), severity, status, opened_on, resolved_on, "
+                "round(observed, 0), round(expected, 1) from marts.alerts order by status = 'open' desc, "
+                "opened_on desc limit $limit",
+                {"limit": ALERT_ROWS},
+            ).fetchall()
+            if "marts.alerts" in tables
+            else None
+        )
         open_alerts = (
             con.execute("select count(*) from marts.alerts where status = 'open'").fetchone()[0]
-            if "marts.alerts" in tables
+            if alerts is not None
             else None
         )
         latest = con.execute(
@@ -49,6 +72,11 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
     console.print(
         f"open alerts: {open_alerts if open_alerts is not None else 'n/a (alerting not built yet)'}"
     )
+    if alerts:
+        console.print(alerts_table(alerts))
+    if summary.delivery is not None:
+        sent = sum(summary.delivery.delivered.values())
+        console.print(f"alert notifications delivered: {sent} ({settings.alerts_path})", highlight=False)
     console.print(f"warehouse: {settings.warehouse_path}")
     report = settings.report_dir / "index.html"
     console.print(f"report:    {report if report.exists() else 'n/a (report not built yet)'}")

@@ -15,6 +15,7 @@ from blindspot.demo.registry_config import write_demo_config
 from blindspot.demo.scenario import load_scenario
 from blindspot.demo.server import DemoServer
 from blindspot.demo.world import read_world
+from blindspot.notify import DeliverySummary
 from blindspot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ class DemoSummary:
     requests: int = 0
     failed_requests: int = 0
     stages: dict[str, float] = field(default_factory=dict)
+    delivery: DeliverySummary | None = None  # the alert notifications sent at the end
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -89,5 +91,7 @@ def run_demo(
             if on_night:
                 on_night(night, index, len(nights))
     with summary.timed("transform"):
-        pipeline.transform_stage(ctx, nights[-1])
+        pipeline.transform_stage(ctx, nights[-1])  # builds marts.alerts after the SQL models
+    with summary.timed("alert"):
+        summary.delivery = pipeline.alert_stage(ctx, nights[-1])
     return summary
