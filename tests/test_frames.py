@@ -13,7 +13,8 @@ from blindspot.demo import text as demo_text
 from blindspot.demo.generator import generate
 from blindspot.demo.scenario import load_scenario
 from transforms.udf.frames import INCIDENT_KINDS, LABELS, FrameDetector, IncidentDetector
-from transforms.udf.lexicon import LabelMatcher, LexiconError, load_lexicon, tokenize
+from transforms.udf.lexicon import LabelMatcher, LexiconError, load_lexicon
+from transforms.udf.tokens import tokenize
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
 

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from blindspot.registry import Registry, load_country_names
-from transforms.udf.dateline import DatelineResolver
+from transforms.udf.dateline import DatelineMemo
 from transforms.udf.frames import FrameDetector, IncidentDetector
-from transforms.udf.geotag import ZoneTagger
+from transforms.udf.geotag import TagColumns, ZoneTagger
+from transforms.udf.text import fold
+from transforms.udf.tokens import FoldedText
 
-BATCH = 20_000
+BATCH = 5_000  # items per task: one Arrow batch in, the five tables' rows out
+# Below this many pending items one process does it all: a worker costs about a second to start
+# (imports, then the automata), so a nightly 60k pays for two workers and a demo night does not.
+POOL_MIN_ITEMS = 20_000
 # A registry folder without its own lexicons/ uses the ones shipped in config/.
 SHIPPED_CONFIG = Path(__file__).resolve().parents[1] / "config"
 TABLES = {
@@ -32,59 +40,119 @@ from staging.stg_items
 where item_id not in (select item_id from intermediate.int_items_enriched)
 order by item_id
 """
+# int_items_with_datelines column -> Dateline field
+DATELINE_COLUMNS = {
+    "dateline_place": "place",
+    "dateline_country": "country",
+    "dateline_agency": "agency",
+    "dateline_zone_id": "zone_id",
+    "ambiguous_zone_id": "ambiguous_zone_id",
+}
+FLUSH_ITEMS = 100_000  # results are inserted once per this many items: few inserts, bounded memory
 
 
 class Enricher:
-    """The UDF objects for one registry, built once per run."""
+    """The UDF objects for one registry, built once per run (and once per worker process)."""
 
     def __init__(self, registry: Registry):
         names = load_country_names(registry.config_dir)
         self.tagger = ZoneTagger(registry.zones, names)
-        self.resolver = DatelineResolver(registry.zones, names)
+        self.resolver = self.tagger.dateline_resolver  # the same zones and country names
         lexicons = registry.config_dir if (registry.config_dir / "lexicons").is_dir() else SHIPPED_CONFIG
         self.frames = FrameDetector.from_config(lexicons)
         self.incidents = IncidentDetector.from_config(lexicons)
 
-    def batch(self, rows: pa.Table) -> dict[str, pa.Table]:
-        ids = rows.column("item_id").to_pylist()
-        tags = self.tagger.tag_table(rows, "title", "text", "language")
-        tags = tags.append_column(
-            "item_id", pa.array([ids[i] for i in tags.column("item_index").to_pylist()], pa.string())
+    def batch(self, rows: pa.Table | pa.RecordBatch) -> dict[str, pa.Table | None]:
+        """The five tables' rows for a batch of PENDING rows (None where a table gets no row).
+
+        Each text is folded once and tokenised at most once, for the zone tagger and both lexicons.
+        """
+        titles, leads, texts, languages = (
+            rows.column(name).to_pylist() for name in ("title", "lead_text", "text", "language")
         )
-        datelines = []
-        for item_id, lead, language in zip(
-            ids, rows.column("lead_text").to_pylist(), rows.column("language").to_pylist(), strict=True
+        tags = TagColumns(self.tagger.zones)
+        dateline_rows: list[int] = []
+        datelines: dict[str, list] = {column: [] for column in DATELINE_COLUMNS}
+        frames: tuple[list[int], list[str]] = ([], [])
+        incidents: tuple[list[int], list[str]] = ([], [])
+        tag, extract = self.tagger.evaluate_folded, self.resolver.extract
+        detect_frames, detect_incidents = self.frames.detect, self.incidents.detect
+        for index, (title, lead, text, language) in enumerate(
+            zip(titles, leads, texts, languages, strict=True)
         ):
-            found = self.resolver.extract(lead, language or "en") if lead else None
+            folded = fold(text) if text else ""
+            memo = DatelineMemo()  # the text starts with the lead: their lines are parsed once
+            found = extract(lead, language or "en", memo) if lead else None
+            tags.add(index, tag(title or "", text or "", folded, language or "en", memo))
             if found:
-                datelines.append(
-                    {
-                        "item_id": item_id,
-                        "dateline_place": found.place,
-                        "dateline_country": found.country,
-                        "dateline_agency": found.agency,
-                        "dateline_zone_id": found.zone_id,
-                        "ambiguous_zone_id": found.ambiguous_zone_id,
-                    }
-                )
-        frames = self.frames.detect_table(rows, "text", "language")
-        incidents = self.incidents.detect_table(rows, "text", "language")
+                dateline_rows.append(index)
+                for column, field in DATELINE_COLUMNS.items():
+                    datelines[column].append(getattr(found, field))
+            if folded:
+                item = FoldedText(folded)
+                for label in detect_frames(item, language):
+                    frames[0].append(index)
+                    frames[1].append(label)
+                for kind in detect_incidents(item, language):
+                    incidents[0].append(index)
+                    incidents[1].append(kind)
+        ids = rows.column("item_id")
+        tagged = tags.table()
         return {
-            "int_items_tagged_to_zones": tags,
-            "int_items_with_datelines": pa.Table.from_pylist(datelines) if datelines else None,
-            "int_items_with_frames": _labelled(frames, ids, "frame"),
-            "int_items_with_incidents": _labelled(incidents, ids, "incident_kind"),
-            "int_items_enriched": pa.table({"item_id": pa.array(ids, pa.string())}),
+            "int_items_tagged_to_zones": tagged.drop_columns(["item_index"]).add_column(
+                0, "item_id", ids.take(tagged.column("item_index"))
+            ),
+            "int_items_with_datelines": _with_ids(ids, dateline_rows, datelines),
+            "int_items_with_frames": _with_ids(ids, frames[0], {"frame": frames[1]}),
+            "int_items_with_incidents": _with_ids(ids, incidents[0], {"incident_kind": incidents[1]}),
+            "int_items_enriched": pa.table({"item_id": ids}),
         }
 
 
-def _labelled(table: pa.Table, ids: list[str], name: str) -> pa.Table | None:
-    if table.num_rows == 0:
+def _with_ids(ids: pa.Array | pa.ChunkedArray, rows: list[int], columns: dict[str, list]) -> pa.Table | None:
+    """A table of `item_id` (taken from `ids` at `rows`) and string columns; None when there is no row."""
+    if not rows:
         return None
-    rows, labels = table.column(0).to_pylist(), table.column(1).to_pylist()
-    return pa.table(
-        {"item_id": pa.array([ids[r] for r in rows], pa.string()), name: pa.array(labels, pa.string())}
-    )
+    data = {"item_id": ids.take(pa.array(rows, pa.int64()))}
+    data.update({name: pa.array(values, pa.string()) for name, values in columns.items()})
+    return pa.table(data)
+
+
+# -- process pool: one Enricher per worker, Arrow batches in and out ------------------------------------
+
+_WORKER: Enricher | None = None
+
+
+def _start_worker(registry: Registry) -> None:
+    global _WORKER
+    _WORKER = Enricher(registry)
+
+
+def _enrich_in_worker(rows: pa.RecordBatch) -> dict[str, pa.Table | None]:
+    assert _WORKER is not None, "the pool initializer builds the Enricher"
+    return _WORKER.batch(rows)
+
+
+def worker_count(items: int) -> int:
+    """How many processes enrich `items` pending items: 1 (no pool) below POOL_MIN_ITEMS, else every core."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return 1 if items < POOL_MIN_ITEMS else max(1, cores)
+
+
+def enriched_batches(pending: pa.Table, registry: Registry, workers: int = 1) -> Iterator[dict]:
+    """`Enricher.batch` over `pending` in BATCH-row batches, in order; `workers` > 1 uses a process pool."""
+    batches = pending.to_batches(max_chunksize=BATCH)
+    if workers <= 1:
+        enricher = Enricher(registry)
+        for rows in batches:
+            yield enricher.batch(rows)
+        return
+    # forkserver: workers start from a clean process, not a fork of a caller holding DuckDB and threads
+    context = get_context("forkserver")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(registry,)
+    ) as pool:
+        yield from pool.map(_enrich_in_worker, batches)
 
 
 def enrich_items(con: duckdb.DuckDBPyConnection, registry: Registry, full_refresh: bool = False) -> int:
@@ -93,19 +161,33 @@ def enrich_items(con: duckdb.DuckDBPyConnection, registry: Registry, full_refres
         if full_refresh:
             con.execute(f"drop table if exists intermediate.{name}")
         con.execute(f"create table if not exists intermediate.{name} ({columns})")
-    enricher: Enricher | None = None
-    done = 0
     pending = con.sql(PENDING).to_arrow_table()
-    for rows in pending.to_batches(BATCH):
-        enricher = enricher or Enricher(registry)
-        for name, batch_rows in enricher.batch(pa.Table.from_batches([rows])).items():
-            if batch_rows is None or batch_rows.num_rows == 0:
-                continue
-            if "item_index" in batch_rows.column_names:
-                batch_rows = batch_rows.drop_columns(["item_index"])
-            con.execute(f"insert into intermediate.{name} by name select * from batch_rows")
-        done += rows.num_rows
-    return done
+    if pending.num_rows == 0:
+        return 0
+    waiting: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
+    items = 0
+    for tables in enriched_batches(pending, registry, worker_count(pending.num_rows)):
+        for name, rows in tables.items():
+            if rows is not None and rows.num_rows:
+                waiting[name].append(rows)
+        items += tables["int_items_enriched"].num_rows
+        if items >= FLUSH_ITEMS:
+            _insert(con, waiting)
+            items = 0
+    _insert(con, waiting)
+    return pending.num_rows
+
+
+def _insert(con: duckdb.DuckDBPyConnection, waiting: dict[str, list[pa.Table]]) -> None:
+    """One insert per table of the rows waiting for it (the caller's transaction holds them all)."""
+    for name, tables in waiting.items():
+        if tables:
+            con.register("enriched_rows", pa.concat_tables(tables, promote_options="permissive"))
+            try:
+                con.execute(f"insert into intermediate.{name} by name select * from enriched_rows")
+            finally:
+                con.unregister("enriched_rows")
+            tables.clear()
 
 
 MODELS: dict[str, Callable[[duckdb.DuckDBPyConnection, Registry, bool], int]] = {

@@ -75,6 +75,16 @@ class Dateline:
     ambiguous_zone_id: str | None = None
 
 
+class DatelineMemo:
+    """Line parses and resolutions shared by the texts of one item: its lead and its full text start alike."""
+
+    __slots__ = ("lines", "resolved")
+
+    def __init__(self) -> None:
+        self.lines: dict[str, Dateline | None] = {}
+        self.resolved: dict[Dateline, Dateline] = {}
+
+
 def _name_variants(name: str) -> list[str]:
     """ "Congo - Kinshasa" -> also "Congo"; "Myanmar (Burma)" -> also "Myanmar" and "Burma"."""
     out = [name]
@@ -176,8 +186,20 @@ def is_caption(line: str) -> bool:
     return bool(_CAPTION_START.match(line) or _CAPTION_END.search(line))
 
 
-def find_dateline(text: str, is_country: Callable[[str], bool]) -> Dateline | None:
-    """The dateline in the first few non-empty lines, skipping captions, headlines and bylines."""
+def find_dateline(
+    text: str, is_country: Callable[[str], bool], memo: DatelineMemo | None = None
+) -> Dateline | None:
+    """The dateline in the first few non-empty lines, skipping captions, headlines and bylines.
+
+    `memo` keeps each line's parse for the next text of the same item (a lead, then the full text).
+    """
+    parsed = memo.lines if memo is not None else {}
+
+    def parse(line: str) -> Dateline | None:
+        if line not in parsed:
+            parsed[line] = parse_dateline_line(line, is_country)
+        return parsed[line]
+
     head = text[:SCAN_CHARS]
     if not any(dash in head for dash in _DASHES):
         return None  # every dateline form ends in a dash
@@ -186,13 +208,13 @@ def find_dateline(text: str, is_country: Callable[[str], bool]) -> Dateline | No
     for i, line in enumerate(lines):
         if is_caption(line):
             continue
-        found = parse_dateline_line(line, is_country)
+        found = parse(line)
         if found is None:
             if len(line) >= LEAD_PARAGRAPH and line.rstrip()[-1:] in '.!?؟…"»':
                 return None
             continue
         following = lines[i + 1] if i + 1 < len(lines) else ""
-        if following and not is_caption(following) and parse_dateline_line(following, is_country):
+        if following and not is_caption(following) and parse(following):
             continue  # two dateline-like lines in a row: the first is a caption over the story
         return found
     return None
@@ -265,9 +287,16 @@ class DatelineResolver:
         key = normalize(text)
         return key in self.countries or key in self.exclusion_tails or key in self.all_zone_names
 
-    def extract(self, text: str, language: str = "en") -> Dateline | None:
-        found = find_dateline(text, self.is_country)
-        return None if found is None else self.resolve(found)
+    def extract(self, text: str, language: str = "en", memo: DatelineMemo | None = None) -> Dateline | None:
+        """The text's dateline, resolved; pass one `DatelineMemo` to the calls for the texts of one item."""
+        found = find_dateline(text, self.is_country, memo)
+        if found is None:
+            return None
+        if memo is None:
+            return self.resolve(found)
+        if found not in memo.resolved:
+            memo.resolved[found] = self.resolve(found)
+        return memo.resolved[found]
 
     def resolve(self, dateline: Dateline) -> Dateline:
         """Fill `zone_id` (or `ambiguous_zone_id`) for a parsed dateline."""

@@ -10,13 +10,15 @@ import ahocorasick
 import pyarrow as pa
 
 from blindspot.registry import Zone, load_registry
-from transforms.udf.dateline import DatelineResolver
+from transforms.udf.dateline import DatelineMemo, DatelineResolver
 from transforms.udf.text import (
     ARABIC_ARTICLE,
     HEBREW_PROCLITIC_LETTERS,
     arabic_prefixes,
+    fold,
     normalize,
     script_of,
+    spaced,
 )
 
 TITLE_WEIGHT = 3.0
@@ -214,12 +216,25 @@ class ZoneTagger:
 
     def _evaluate(self, title: str, body: str, language: str) -> list[tuple]:
         """(zone index, score, admin1 index or -1, in_title, in_dateline, body_hits, aliases) rows, best first."""
-        text = normalize(f"{title.replace(_SEP, ' ')}{_SEP}{body}") if body else normalize(title)
-        title_end = text.find(_SEP) if body else len(text)
+        return self.evaluate_folded(title, body, fold(body) if body else "", language)
+
+    def evaluate_folded(
+        self, title: str, body: str, folded_body: str, language: str, memo: DatelineMemo | None = None
+    ) -> list[tuple]:
+        """`_evaluate` with the body already passed through `text.fold` (shared with the lexicons), and
+        the item's `DatelineMemo` when its lead's dateline is read too."""
+        if body:
+            # normalize(title + SEP + body), built from its parts: folding never crosses SEP
+            title_text = normalize(title.replace(_SEP, " "))
+            text = f"{title_text}{_SEP}{spaced(folded_body)}"
+            title_end = len(title_text)
+        else:
+            text = normalize(title)
+            title_end = len(text)
         hits = self._scan(text) if text else []
         dateline_zone = -1
         if body:
-            dateline = self.dateline_resolver.extract(body, language)
+            dateline = self.dateline_resolver.extract(body, language, memo)
             if dateline is not None and dateline.zone_id is not None:
                 dateline_zone = self._zone_index[dateline.zone_id]
         if not hits and dateline_zone < 0:
@@ -290,32 +305,35 @@ class ZoneTagger:
             if language_col and language_col in table.column_names
             else ["en"] * table.num_rows
         )
-        columns: dict[str, list] = {
-            name: []
-            for name in (
-                "item_index",
-                "zone_id",
-                "score",
-                "admin1_id",
-                "in_title",
-                "in_dateline",
-                "body_hits",
-                "rank",
-            )
-        }
-        evaluate, zones = self._evaluate, self.zones
+        columns = TagColumns(self.zones)
+        evaluate = self._evaluate
         for index, (title, body, language) in enumerate(zip(titles, bodies, languages, strict=True)):
-            for rank, row in enumerate(evaluate(title or "", body or "", language or "en"), start=1):
-                zone, score, area, in_title, in_dateline, body_hits, _ = row
-                columns["item_index"].append(index)
-                columns["zone_id"].append(zones[zone].id)
-                columns["score"].append(score)
-                columns["admin1_id"].append(zones[zone].admin1[area].id if area >= 0 else None)
-                columns["in_title"].append(in_title)
-                columns["in_dateline"].append(in_dateline)
-                columns["body_hits"].append(body_hits)
-                columns["rank"].append(rank)
-        return pa.table(columns, schema=TAG_SCHEMA)
+            columns.add(index, evaluate(title or "", body or "", language or "en"))
+        return columns.table()
+
+
+class TagColumns:
+    """Collects `ZoneTagger` rows of many items into the columns of TAG_SCHEMA."""
+
+    def __init__(self, zones: tuple[Zone, ...]):
+        self.zones = zones
+        self.columns: dict[str, list] = {name: [] for name in TAG_SCHEMA.names}
+
+    def add(self, index: int, rows: list[tuple]) -> None:
+        """The rows of item `index`, best first (rank 1 is the best zone)."""
+        columns, zones = self.columns, self.zones
+        for rank, (zone, score, area, in_title, in_dateline, body_hits, _) in enumerate(rows, start=1):
+            columns["item_index"].append(index)
+            columns["zone_id"].append(zones[zone].id)
+            columns["score"].append(score)
+            columns["admin1_id"].append(zones[zone].admin1[area].id if area >= 0 else None)
+            columns["in_title"].append(in_title)
+            columns["in_dateline"].append(in_dateline)
+            columns["body_hits"].append(body_hits)
+            columns["rank"].append(rank)
+
+    def table(self) -> pa.Table:
+        return pa.table(self.columns, schema=TAG_SCHEMA)
 
 
 TAG_SCHEMA = pa.schema(

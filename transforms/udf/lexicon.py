@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +12,9 @@ from pathlib import Path
 import ahocorasick
 import yaml
 
+from transforms.udf.prefilter import RulePrefilter
 from transforms.udf.text import arabic_prefixes, normalize
+from transforms.udf.tokens import FoldedText, Tokens
 
 ENTRY_KEYS = frozenset({"phrase", "seq", "near", "within", "scope", "requires", "unless", "note"})
 SCOPES = ("clause", "sentence")
@@ -23,67 +24,15 @@ MAX_WITHIN = 30
 MAX_VARIANTS = 512  # one entry's alternative groups multiply; past this the entry should be split
 # Languages whose words take attached proclitics (conjunction, preposition, article) before a term.
 PROCLITICS: Mapping[str, frozenset[str]] = {"ar": arabic_prefixes(False)}
-# A dot after these words (or after any single letter, as in "U.N.") does not end a sentence.
-ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st gen col lt maj capt sgt gov sen rep prof jr sr no vs mme mgr".split()
-)
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 _SET_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _GROUP = re.compile(r"\(([^()]*)\)")
 _WORD = re.compile(r"\w+")
-# A word, a sentence end, or a clause break (comma, semicolon, colon, dash); newlines end sentences too.
-_TOKEN = re.compile(r"\w+|[.!?؟…]+(?=\s|$)|[,;:؛](?=\s|$)|\s[-–—]+\s|[–—]|\n")
-_SENTENCE_END = frozenset(".!?؟…\n")
 
 
 class LexiconError(ValueError):
     """A lexicon file or entry is malformed; the message names the file, language, label and entry."""
-
-
-@dataclass(frozen=True)
-class Tokens:
-    """Folded words; `text` joins them with a space, or a newline across a clause or sentence break."""
-
-    text: str
-    starts: list[int]
-    clause: list[int]
-    sentence: list[int]
-
-    def token_at(self, offset: int) -> int:
-        return bisect_right(self.starts, offset) - 1
-
-
-def tokenize(text: str) -> Tokens:
-    """Fold case, diacritics and Arabic letter forms, then split into words, clauses and sentences."""
-    pieces: list[str] = []
-    starts: list[int] = []
-    clause: list[int] = []
-    sentence: list[int] = []
-    clauses = sentences = offset = pending = 0  # pending: 0 none, 1 clause break, 2 sentence break
-    # normalize() turns newlines into spaces, so lines are folded one by one and a line end is a break
-    for match in _TOKEN.finditer("\n".join(normalize(line) for line in text.splitlines())):
-        word = match.group()
-        if not (word[0].isalnum() or word[0] == "_"):
-            previous = pieces[-1] if pieces else ""
-            if word == "." and (len(previous) == 1 or previous in ABBREVIATIONS):
-                continue
-            pending = max(pending, 2 if word.strip(" ")[0] in _SENTENCE_END else 1)
-            continue
-        if pieces:
-            offset += 1
-            clauses += pending > 0
-            sentences += pending > 1
-        pieces.append(word)
-        starts.append(offset)
-        clause.append(clauses)
-        sentence.append(sentences)
-        offset += len(word)
-        pending = 0
-    joined = "".join(
-        ("\n" if i and clause[i] != clause[i - 1] else " " if i else "") + w for i, w in enumerate(pieces)
-    )
-    return Tokens(joined, starts, clause, sentence)
 
 
 @dataclass(frozen=True)
@@ -113,6 +62,9 @@ class LabelMatcher:
     rules: list[Rule] = field(default_factory=list)
     rules_by_atom: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     automaton: ahocorasick.Automaton | None = None
+    # which rules may fire, from word presence (every part a rule needs); a part's phrases by first atom
+    prefilter: RulePrefilter | None = None
+    part_phrases: dict[tuple[int, ...], dict[int, tuple[int, ...]]] = field(default_factory=dict)
 
     @classmethod
     def compile(
@@ -135,13 +87,19 @@ class LabelMatcher:
         matcher._build()
         return matcher
 
-    def labels(self, text: str) -> set[str]:
-        """The labels whose rules fire anywhere in the text."""
+    def labels(self, text: str | FoldedText | None) -> set[str]:
+        """The labels whose rules fire anywhere in the text (pass a FoldedText to share its tokens)."""
         if not text or self.automaton is None:
             return set()
-        tokens = tokenize(text)
+        item = text if isinstance(text, FoldedText) else FoldedText.of(text)
+        possible = self.prefilter.candidates(item.folded)
+        if not possible:
+            return set()  # no rule has the words it needs in the text: none can fire, no need to tokenise
+        tokens = item.tokens
         hits = self._atom_hits(tokens)
-        candidates = sorted({r for atom in hits for r in self.rules_by_atom.get(atom, ())})
+        candidates = sorted(
+            {r for atom in hits for r in self.rules_by_atom.get(atom, ())}.intersection(possible)
+        )
         found: set[str] = set()
         cache: dict[int, list[Span]] = {}
         for index in candidates:
@@ -227,6 +185,23 @@ class LabelMatcher:
         automaton.make_automaton()
         self.automaton = automaton
         self.rules_by_atom = dict(self.rules_by_atom)
+        keys = {atom: key for (key, _), atom in self.atoms.items()}
+        self.prefilter = RulePrefilter(
+            [
+                [
+                    [[w for atom in self.phrases[phrase] for w in keys[atom].split(" ")] for phrase in part]
+                    for part in (*rule.parts, *([rule.requires] if rule.requires is not None else []))
+                ]
+                for rule in self.rules
+            ]
+        )
+        for rule in self.rules:
+            for part in (*rule.parts, rule.requires or (), rule.unless):
+                if part not in self.part_phrases:
+                    by_first: dict[int, list[int]] = defaultdict(list)
+                    for phrase in part:
+                        by_first[self.phrases[phrase][0]].append(phrase)
+                    self.part_phrases[part] = {atom: tuple(ps) for atom, ps in by_first.items()}
 
     # -- matching ----------------------------------------------------------------------------------
 
@@ -260,7 +235,10 @@ class LabelMatcher:
         return cache[phrase]
 
     def _part_spans(self, part: tuple[int, ...], tokens: Tokens, hits, cache) -> list[Span]:
-        return [span for phrase in part for span in self._spans(phrase, tokens, hits, cache)]
+        # only the part's phrases whose first atom occurs (parts made of $sets hold hundreds)
+        by_first = self.part_phrases[part]
+        phrases = [p for atom in hits.keys() & by_first.keys() for p in by_first[atom]]
+        return [span for phrase in phrases for span in self._spans(phrase, tokens, hits, cache)]
 
     def _fires(self, rule: Rule, tokens: Tokens, hits: Mapping[int, list[Span]], cache: dict) -> bool:
         first = self._part_spans(rule.parts[0], tokens, hits, cache)

@@ -30,15 +30,28 @@ HEBREW_PROCLITIC_LETTERS = frozenset("והבלמשכ")
 ARABIC_ARTICLE = "ال"
 
 
-def normalize(text: str) -> str:
-    """Casefold, strip diacritics and tashkeel, unify Arabic letter forms; line breaks and tabs become spaces."""
+def fold(text: str) -> str:
+    """Casefold, strip diacritics and tashkeel, unify Arabic letter forms; line breaks are kept.
+
+    Character by character (line breaks are never changed or produced), so folding a text once and then
+    splitting it gives the same pieces as folding each piece: zone tagging and the lexicons share it.
+    """
     if text.isascii():
-        folded = text.lower()
-    else:
-        folded = _MARKS_RE.sub("", unicodedata.normalize("NFKD", text.casefold()))
-        for old, new in _REPLACEMENTS:
-            if old in folded:
-                folded = folded.replace(old, new)
+        return text.lower()
+    folded = _MARKS_RE.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    for old, new in _REPLACEMENTS:
+        if old in folded:
+            folded = folded.replace(old, new)
+    return folded
+
+
+def normalize(text: str) -> str:
+    """`fold`, then line breaks and tabs become spaces."""
+    return spaced(fold(text))
+
+
+def spaced(folded: str) -> str:
+    """A folded text with line breaks and tabs turned into spaces, as `normalize` returns it."""
     for space in _LINE_SPACES:
         if space in folded:
             folded = folded.replace(space, " ")
