@@ -13,15 +13,19 @@ from pathlib import Path
 import duckdb
 
 from blindspot.registry import Registry
-from transforms import enrich
+from transforms import enrich, incremental
+from transforms.incremental import State
 from transforms.params import load_metrics
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).parent
 LAYERS = ("staging", "intermediate", "marts")
 REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_0-9]+)\b")
-# Staging models are views (rename, cast, normalise); the later layers are tables.
+# A leading comment line such as `-- materialized: incremental` configures the model.
+HEADER = re.compile(r"^--\s*(materialized|unique_key):\s*(\S+)\s*$", re.MULTILINE)
+# Staging models are views (rename, cast, normalise); the later layers are tables unless they say otherwise.
 MATERIALISATION = {"staging": "view", "intermediate": "table", "marts": "table"}
+KINDS = frozenset({"view", "table", "incremental"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,26 @@ class Model:
     def relation(self) -> str:
         return f"{self.schema}.{self.name}"
 
+    @property
+    def config(self) -> dict[str, str]:
+        return dict(HEADER.findall(self.sql or ""))
+
+    @property
+    def materialized(self) -> str:
+        kind = self.config.get("materialized", MATERIALISATION[self.schema])
+        if kind not in KINDS:
+            raise ValueError(f"{self.relation}: materialized must be one of {sorted(KINDS)}, not {kind!r}")
+        return kind
+
+    @property
+    def unique_key(self) -> str | None:
+        return self.config.get("unique_key")
+
+    @property
+    def is_tracked(self) -> bool:
+        """Item-grain models whose progress through the loaded items is recorded (incremental state)."""
+        return self.sql is None or self.materialized == "incremental"
+
     def references(self) -> set[str]:
         body = self.sql or ""
         return {f"{s}.{n}" for s, n in REFERENCE.findall(body)} - {self.relation}
@@ -43,6 +67,7 @@ class Model:
 class TransformSummary:
     run_date: date
     models: dict[str, float] = field(default_factory=dict)  # relation -> seconds
+    modes: dict[str, str] = field(default_factory=dict)  # incremental models: full, incremental or unchanged
 
 
 def discover(root: Path = ROOT) -> dict[str, Model]:
@@ -64,15 +89,29 @@ def _provider(relation: str) -> str:
     return relation
 
 
-def ordered(models: dict[str, Model]) -> list[Model]:
-    """Topological order over `schema.table` references; Python models come after staging."""
+def dependencies(models: dict[str, Model]) -> dict[str, set[str]]:
+    """Each model's direct upstream models; Python models come after staging."""
     graph: dict[str, set[str]] = {}
     for relation, model in models.items():
         deps = {_provider(r) for r in model.references()} & set(models)
         if model.sql is None:
             deps |= {r for r in models if r.startswith("staging.")}
         graph[relation] = deps
-    return [models[r] for r in TopologicalSorter(graph).static_order()]
+    return graph
+
+
+def ordered(models: dict[str, Model]) -> list[Model]:
+    """Topological order over `schema.table` references."""
+    return [models[r] for r in TopologicalSorter(dependencies(models)).static_order()]
+
+
+def descendants(graph: dict[str, set[str]], relation: str) -> set[str]:
+    found: set[str] = set()
+    frontier = {relation}
+    while frontier:
+        frontier = {r for r, deps in graph.items() if deps & frontier} - found
+        found |= frontier
+    return found
 
 
 def select(models: list[Model], selected: list[str] | None) -> list[Model]:
@@ -94,25 +133,97 @@ def build(
 ) -> TransformSummary:
     """Build every model (or the selected ones) for `run_date`; each model is its own transaction."""
     summary = TransformSummary(run_date)
-    metrics = load_metrics(registry.config_dir)
-    for model in select(ordered(discover()), selected):
+    available = {"run_date": run_date} | load_metrics(registry.config_dir).sql_params()
+    models = discover()
+    graph = dependencies(models)
+    tracked = {r for r, m in models.items() if m.is_tracked}
+    incremental.ensure_state_table(con)
+    for model in select(ordered(models), selected):
         started = time.perf_counter()
         con.execute("begin transaction")
         try:
             if model.sql is None:
-                enrich.MODELS[model.name](con, registry, full_refresh)
+                rebuilt = _enrich(con, model, registry, full_refresh)
+            elif model.materialized == "incremental":
+                mode = _incremental(con, model, models, graph, available, full_refresh)
+                summary.modes[model.relation] = mode
+                rebuilt = mode == "full"
             else:
-                kind = MATERIALISATION[model.schema]
-                body = model.sql.strip().rstrip(";")
-                if kind == "view":
-                    con.execute(f"create or replace view {model.relation} as {body}")
-                else:
-                    available = {"run_date": run_date} | metrics.sql_params()
-                    params = {k: v for k, v in available.items() if f"${k}" in body} or None
-                    con.execute(f"create or replace table {model.relation} as {body}", params)
+                _plain(con, model, available)
+                rebuilt = False
+            if rebuilt:
+                incremental.forget(con, descendants(graph, model.relation) & tracked)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
+        finally:
+            incremental.drop_scratch(con)
         summary.models[model.relation] = time.perf_counter() - started
     return summary
+
+
+def _params(body: str, available: dict) -> dict | None:
+    return {k: v for k, v in available.items() if f"${k}" in body} or None
+
+
+def _plain(con: duckdb.DuckDBPyConnection, model: Model, available: dict) -> None:
+    body = model.sql.strip().rstrip(";")
+    if model.materialized == "view":
+        con.execute(f"create or replace view {model.relation} as {body}")
+    else:
+        con.execute(f"create or replace table {model.relation} as {body}", _params(body, available))
+
+
+def _enrich(con: duckdb.DuckDBPyConnection, model: Model, registry: Registry, full_refresh: bool) -> bool:
+    """The Python model enriches every item not yet enriched, so it has taken in all items loaded so far."""
+    until = incremental.newest_load(con)
+    enrich.MODELS[model.name](con, registry, full_refresh)
+    incremental.write_state(con, model.relation, State(until, incremental.count_through(con, until), ""))
+    return full_refresh
+
+
+def _incremental(
+    con: duckdb.DuckDBPyConnection,
+    model: Model,
+    models: dict[str, Model],
+    graph: dict[str, set[str]],
+    available: dict,
+    full_refresh: bool,
+) -> str:
+    """Merge what new items change, or rebuild in full; returns full, incremental or unchanged."""
+    relation = model.relation
+    key = incremental.check_key(relation, model.unique_key)
+    body = model.sql.strip().rstrip(";")
+    params = _params(body, available) or {}
+    upstream = {r for r in graph[relation] if models[r].is_tracked}
+    inputs = {_provider(r) for r in model.references()} - upstream
+    views = {r: models[r].sql for r in inputs & incremental.ITEM_GRAIN_VIEWS}
+    fingerprint = incremental.fingerprint(con, body, params, inputs - set(views), views)
+    until = _upstream_watermark(con, upstream)
+    state = incremental.read_state(con, relation)
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = $s and table_name = $t",
+        {"s": model.schema, "t": model.name},
+    ).fetchone()[0]
+    reason = incremental.full_reason(state, until, fingerprint, full_refresh, bool(exists))
+    if reason is None and incremental.count_through(con, state.watermark) != state.items:
+        reason = "items arrived out of load order or were removed"
+    if reason is None:
+        new = incremental.merge(con, relation, key, body, params, state.watermark, until)
+        items, mode = state.items + new, "incremental" if new else "unchanged"
+    else:
+        log.info("%s: full build (%s)", relation, reason)
+        incremental.rebuild(con, relation, key, body, params)
+        items, mode = (incremental.count_through(con, until) if until else 0), "full"
+    incremental.write_state(con, relation, State(until, items, fingerprint) if until else None)
+    return mode
+
+
+def _upstream_watermark(con: duckdb.DuckDBPyConnection, upstream: set[str]):  # noqa: ANN202
+    """The load time every upstream item-grain model has reached; None when they disagree or have none."""
+    if not upstream:
+        return incremental.newest_load(con)
+    marks = {incremental.read_state(con, r) for r in upstream}
+    watermarks = {m.watermark if m else None for m in marks}
+    return watermarks.pop() if len(watermarks) == 1 else None

@@ -1,15 +1,24 @@
+-- materialized: incremental
+-- unique_key: item_id
 -- One row per item and zone it is about (tag score at or above $min_zone_tag_score), with where its
 -- dateline places the reporter: inside the zone, outside it, or no dateline.
 with items as (
-    select * from intermediate.int_stories_clustered
+    select item_id, story_id, is_original, source_id, reported_date
+    from intermediate.int_stories_clustered
+    where not $is_incremental or item_id in (select item_id from incremental_scope)
 ),
 
 tags as (
-    select item_id, zone_id, score from intermediate.int_items_tagged_to_zones where score >= $min_zone_tag_score
+    select item_id, zone_id
+    from intermediate.int_items_tagged_to_zones
+    where score >= $min_zone_tag_score
+        and (not $is_incremental or item_id in (select item_id from incremental_scope))
 ),
 
 datelines as (
-    select * from intermediate.int_items_with_datelines
+    select item_id, dateline_place, dateline_zone_id
+    from intermediate.int_items_with_datelines
+    where not $is_incremental or item_id in (select item_id from incremental_scope)
 ),
 
 sources as (
@@ -17,11 +26,15 @@ sources as (
 ),
 
 frames as (
-    select distinct item_id from intermediate.int_items_with_frames
+    select distinct item_id
+    from intermediate.int_items_with_frames
+    where not $is_incremental or item_id in (select item_id from incremental_scope)
 ),
 
 incidents as (
-    select distinct item_id from intermediate.int_items_with_incidents
+    select distinct item_id
+    from intermediate.int_items_with_incidents
+    where not $is_incremental or item_id in (select item_id from incremental_scope)
 ),
 
 final as (

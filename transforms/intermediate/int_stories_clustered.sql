@@ -1,16 +1,12 @@
+-- materialized: incremental
+-- unique_key: text_key
 -- Syndication: items whose opening text (lead, else title) is the same after normalising case,
--- punctuation and spacing, published within 3 days of the first, are copies of one story;
--- the earliest is the original.
+-- punctuation and spacing (`text_key`, from stg_items), published within 3 days of the first, are copies
+-- of one story; the earliest is the original. One row per deduplicated item; the windows carry keys only.
 with items as (
-    select * from intermediate.int_items_deduplicated
-),
-
-keyed as (
-    select
-        *,
-        md5(left(trim(regexp_replace(lower(coalesce(lead_text, title, canonical_url)), '[^\p{L}\p{N}]+', ' ', 'g')), 240))
-            as text_key
-    from items
+    select item_id, source_id, reported_at, reported_date, text_key
+    from intermediate.int_items_deduplicated
+    where not $is_incremental or text_key in (select text_key from incremental_scope)
 ),
 
 windowed as (
@@ -18,16 +14,19 @@ windowed as (
         *,
         -- a text seen again more than 3 days after its first appearance starts a new story
         floor(epoch(reported_at - min(reported_at) over (partition by text_key)) / (3 * 86400)) as text_window
-    from keyed
+    from items
 ),
 
 final as (
     select
-        * exclude (text_key, text_window),
+        * exclude (text_window),
         first_value(item_id) over story as story_id,
         count(*) over story as story_copies
     from windowed
-    window story as (partition by text_key, text_window order by reported_at, item_id)
+    window story as (
+        partition by text_key, text_window order by reported_at, item_id
+        rows between unbounded preceding and unbounded following
+    )
 )
 
 select *, item_id = story_id as is_original from final

@@ -1,6 +1,16 @@
+-- materialized: incremental
+-- unique_key: item_id
 -- One row per deduplicated item, with its source, story, dateline, frames and best zone.
-with items as (
-    select * from intermediate.int_stories_clustered
+with stories as (
+    select item_id, story_id, is_original, story_copies
+    from intermediate.int_stories_clustered
+    where not $is_incremental or item_id in (select item_id from incremental_scope)
+),
+
+items as (
+    select item_id, source_id, url, title, language, published_at, reported_date
+    from intermediate.int_items_deduplicated
+    where not $is_incremental or item_id in (select item_id from incremental_scope)
 ),
 
 sources as (
@@ -8,23 +18,31 @@ sources as (
 ),
 
 datelines as (
-    select * from intermediate.int_items_with_datelines
+    select item_id, dateline_place, dateline_country, dateline_agency, dateline_zone_id
+    from intermediate.int_items_with_datelines
+    where not $is_incremental or item_id in (select item_id from incremental_scope)
 ),
 
 frames as (
     select item_id, list(frame order by frame) as frames
-    from intermediate.int_items_with_frames group by item_id
+    from intermediate.int_items_with_frames
+    where not $is_incremental or item_id in (select item_id from incremental_scope)
+    group by item_id
 ),
 
 incidents as (
     select item_id, list(distinct incident_kind order by incident_kind) as incident_kinds
-    from intermediate.int_items_with_incidents group by item_id
+    from intermediate.int_items_with_incidents
+    where not $is_incremental or item_id in (select item_id from incremental_scope)
+    group by item_id
 ),
 
 zones as (
-    select item_id, zone_id as best_zone_id
+    -- the best zone: lowest rank, then zone_id (an aggregate, cheaper than a window per item)
+    select item_id, min({'rank': rank, 'zone_id': zone_id}).zone_id as best_zone_id
     from intermediate.int_items_tagged_to_zones
-    qualify row_number() over (partition by item_id order by rank, zone_id) = 1
+    where not $is_incremental or item_id in (select item_id from incremental_scope)
+    group by item_id
 ),
 
 final as (
@@ -34,9 +52,9 @@ final as (
         s.tier,
         coalesce(s.is_independent, true) as is_independent,
         coalesce(s.is_state_affiliated, false) as is_state_affiliated,
-        i.story_id,
-        i.is_original,
-        i.story_copies,
+        t.story_id,
+        t.is_original,
+        t.story_copies,
         i.url,
         i.title,
         i.language,
@@ -49,7 +67,8 @@ final as (
         d.dateline_zone_id,
         coalesce(f.frames, []) as frames,
         coalesce(n.incident_kinds, []) as incident_kinds
-    from items as i
+    from stories as t
+    inner join items as i using (item_id)
     left join sources as s using (source_id)
     left join datelines as d using (item_id)
     left join frames as f using (item_id)

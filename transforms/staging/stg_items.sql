@@ -1,7 +1,17 @@
 -- One row per landed item: cast and normalise; the reporting day is the publication day (UTC),
--- or the day it was fetched when the source gave no date.
+-- or the day it was fetched when the source gave no date. `text_key` is the syndication key: the md5
+-- (as a number) of the first 240 characters of the lead (else title, else URL), lower-cased, every run of
+-- non-letters and non-digits turned into one space, trimmed. It is computed only where it is selected.
 with source as (
     select * from raw.items
+),
+
+cleaned as (
+    select
+        *,
+        nullif(trim(title), '') as clean_title,
+        nullif(trim(lead_text), '') as clean_lead
+    from source
 ),
 
 final as (
@@ -10,19 +20,23 @@ final as (
         source_id,
         url,
         canonical_url,
-        nullif(trim(title), '') as title,
+        clean_title as title,
         nullif(trim(summary), '') as summary,
         nullif(trim(body_text), '') as body_text,
-        nullif(trim(lead_text), '') as lead_text,
+        clean_lead as lead_text,
         lower(split_part(coalesce(language, ''), '-', 1)) as language,
         published_at,
         fetched_at,
         published_at is null as is_published_at_missing,
         coalesce(published_at, fetched_at) as reported_at,
         cast(timezone('UTC', coalesce(published_at, fetched_at)) as date) as reported_date,
+        md5_number(left(trim(regexp_replace(
+            lower(coalesce(clean_lead, clean_title, canonical_url)), '[^\p{L}\p{N}]+', ' ', 'g'
+        )), 240)) as text_key,
         data_date,
-        run_id
-    from source
+        run_id,
+        loaded_at
+    from cleaned
 )
 
 select * from final

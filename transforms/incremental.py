@@ -1,0 +1,159 @@
+"""Incremental materialisation: which items are new since a model's last build, what they can change, the merge."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+STATE = "intermediate.incremental_state"
+STATE_COLUMNS = "model varchar, watermark timestamptz, items bigint, fingerprint varchar"
+# Item-grain views: too large to hash, so their SQL text (not their rows) enters a model's fingerprint.
+ITEM_GRAIN_VIEWS = frozenset({"staging.stg_items"})
+
+NEW_ITEMS = """
+create or replace temp table incremental_new_items as
+select item_id, canonical_url from staging.stg_items where loaded_at > $since and loaded_at <= $until
+"""
+# What new items can change, by a model's unique key: their canonical URLs (deduplication), the text keys of
+# every item at those URLs (syndication: the old winner's story and the new one's), and the items of
+# those stories plus every item at those URLs (item-grain facts).
+TEXT_KEYS = """
+select distinct text_key from staging.stg_items
+where canonical_url in (select canonical_url from incremental_new_items)
+"""
+SCOPES = {
+    "canonical_url": "select distinct canonical_url from incremental_new_items",
+    "text_key": TEXT_KEYS,
+    "item_id": f"""
+        select item_id from staging.stg_items
+        where canonical_url in (select canonical_url from incremental_new_items)
+        union
+        select item_id from intermediate.int_stories_clustered where text_key in ({TEXT_KEYS})
+    """,
+}
+KEY_TYPES = {"canonical_url": "varchar", "text_key": "uhugeint", "item_id": "varchar"}
+
+
+class IncrementalError(ValueError):
+    """A model declares an incremental materialisation the runner cannot honour."""
+
+
+@dataclass(frozen=True)
+class State:
+    """What a model has taken in: items loaded up to `watermark` (`items` of them), built as `fingerprint`."""
+
+    watermark: datetime | None
+    items: int
+    fingerprint: str
+
+
+def ensure_state_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create table if not exists {STATE} ({STATE_COLUMNS})")
+
+
+def read_state(con: duckdb.DuckDBPyConnection, relation: str) -> State | None:
+    row = con.execute(
+        f"select watermark, items, fingerprint from {STATE} where model = $model", {"model": relation}
+    ).fetchone()
+    return State(*row) if row else None
+
+
+def write_state(con: duckdb.DuckDBPyConnection, relation: str, state: State | None) -> None:
+    """Record (or, with None, forget) what a model has taken in; forgetting forces a full build next time."""
+    con.execute(f"delete from {STATE} where model = $model", {"model": relation})
+    if state is not None:
+        con.execute(
+            f"insert into {STATE} values ($model, $watermark, $items, $fingerprint)",
+            {"model": relation, **state.__dict__},
+        )
+
+
+def forget(con: duckdb.DuckDBPyConnection, relations: set[str]) -> None:
+    """Downstream of a full rebuild, earlier incremental state no longer describes the inputs."""
+    if relations:
+        con.execute(f"delete from {STATE} where list_contains($models, model)", {"models": sorted(relations)})
+
+
+def newest_load(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    return con.execute("select max(loaded_at) from staging.stg_items").fetchone()[0]
+
+
+def count_through(con: duckdb.DuckDBPyConnection, watermark: datetime | None) -> int:
+    """Items loaded up to a watermark: a model's count must still match it, or rows arrived late or went."""
+    return con.execute(
+        "select count(*) from staging.stg_items where loaded_at <= $w", {"w": watermark}
+    ).fetchone()[0]
+
+
+def fingerprint(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict, small_inputs: set[str], view_sql: dict[str, str]
+) -> str:
+    """What an item-grain model's rows depend on besides the items: its SQL, parameters and small inputs."""
+    parts = {"sql": sql, "params": {k: str(v) for k, v in sorted(params.items())}, "views": view_sql}
+    for relation in sorted(small_inputs):
+        parts[relation] = con.execute(
+            f"select md5(coalesce(string_agg(md5(t::varchar), '' order by md5(t::varchar)), '')) from {relation} as t"
+        ).fetchone()[0]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+
+
+def full_reason(
+    state: State | None, until: datetime | None, fingerprint_now: str, full_refresh: bool, exists: bool
+) -> str | None:
+    """Why a model must be rebuilt in full, or None when it can be merged incrementally."""
+    if full_refresh:
+        return "full refresh requested"
+    if not exists or state is None or state.watermark is None:
+        return "first build (no incremental state)"
+    if until is None:
+        return "upstream models are not at one watermark"
+    if state.fingerprint != fingerprint_now:
+        return "model SQL, parameters or dimension inputs changed"
+    if state.watermark > until:
+        return "upstream is behind this model"
+    return None
+
+
+def merge(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    key: str,
+    body: str,
+    params: dict,
+    since: datetime,
+    until: datetime,
+) -> int:
+    """Delete what the new items can change, insert it recomputed; returns the number of new items."""
+    con.execute(NEW_ITEMS, {"since": since, "until": until})
+    new = con.execute("select count(*) from incremental_new_items").fetchone()[0]
+    if new:
+        con.execute(f"create or replace temp table incremental_scope as {SCOPES[key]}")
+        con.execute(f"delete from {relation} where {key} in (select {key} from incremental_scope)")
+        con.execute(f"insert into {relation} by name {body}", params | {"is_incremental": True})
+    return new
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, relation: str, key: str, body: str, params: dict) -> None:
+    """The whole table from its SELECT; the scope table exists (empty) because the SELECT names it."""
+    con.execute(f"create or replace temp table incremental_scope ({key} {KEY_TYPES[key]})")
+    con.execute(f"create or replace table {relation} as {body}", params | {"is_incremental": False})
+
+
+def drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("drop table if exists incremental_scope")
+    con.execute("drop table if exists incremental_new_items")
+
+
+def check_key(relation: str, key: str | None) -> str:
+    if key not in SCOPES:
+        raise IncrementalError(
+            f"{relation}: unique_key must be one of {', '.join(SCOPES)} for an incremental model, not {key!r}"
+        )
+    return key
