@@ -38,10 +38,10 @@ incidents as (
 ),
 
 zones as (
-    -- the best zone: lowest rank, then zone_id (an aggregate, cheaper than a window per item)
-    select item_id, min({'rank': rank, 'zone_id': zone_id}).zone_id as best_zone_id
+    -- the best zone: the tagger ranks an item's zones 1, 2, ... (rank 1 is the best), so no window is needed
+    select item_id, min(zone_id) as best_zone_id
     from intermediate.int_items_tagged_to_zones
-    where not $is_incremental or item_id in (select item_id from incremental_scope)
+    where rank = 1 and (not $is_incremental or item_id in (select item_id from incremental_scope))
     group by item_id
 ),
 

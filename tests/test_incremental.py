@@ -1,0 +1,223 @@
+"""Incremental builds equal full rebuilds: several nights, a re-loaded night, a late item, a duplicate URL."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from blindspot.registry import Registry, load_registry
+from transforms.runner import TransformSummary, build
+from warehouse.connect import connect, upgrade
+from warehouse.landing import land_rows
+from warehouse.load import load
+from warehouse.registry_tables import sync_registry
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIRST_NIGHT = date(2026, 3, 2)
+NIGHTS = 5
+ITEM_MODELS = (
+    "intermediate.int_items_deduplicated",
+    "intermediate.int_stories_clustered",
+    "intermediate.int_items_in_zones",
+    "marts.fct_items",
+)
+
+
+def at(day: date, hour: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+
+
+def item(source: str, key: str, url_key: str, lead: str, published: datetime, night: date) -> dict:
+    return {
+        "item_id": hashlib.md5(f"{source}|{url_key}".encode()).hexdigest()[:20],
+        "source_id": source,
+        "url": f"https://{source}.example.org/{url_key}?utm_source=rss",
+        "canonical_url": f"https://news.example.org/{url_key}",
+        "title": f"Checkpoint closed in Karsa, Northern Province ({key})",
+        "lead_text": lead,
+        "body_text": "Residents of Karsa in the Northern Province said the road was closed.",
+        "language": "en",
+        "published_at": published,
+        "fetched_at": at(night, 23),
+        "run_id": f"collect-{night.isoformat()}",
+        "data_date": night,
+    }
+
+
+def night_items(n: int) -> list[dict]:
+    """Stories with a wire original and an edited state copy; night 2 and 3 bring the awkward cases."""
+    night = FIRST_NIGHT + timedelta(days=n)
+    rows = []
+    for k in range(4):
+        lead = f"KARSA, Northern Province (Wire One) - Story {n}-{k}: the checkpoint closed at dawn."
+        rows.append(item("wire-one", f"{n}-{k}", f"n{n}/s{k}", lead, at(night, 6 + k), night))
+        copy = lead.upper().replace(":", " --").replace("(Wire One)", "( WIRE ONE )")
+        rows.append(item("state-tv", f"{n}-{k}c", f"n{n}/s{k}-copy", copy, at(night, 9 + k), night))
+    if n == 2:
+        # the state outlet reached night 1's first story under its canonical URL, earlier: it wins the URL
+        lead = "KARSA (State TV) - A different opening for the same article."
+        rows.append(item("state-tv", "dup", "n1/s0", lead, at(night - timedelta(days=1), 5), night))
+    if n == 3:
+        # a late item for the first night: an earlier copy of story 0-1, so it becomes that story's original
+        lead = "Karsa, Northern Province (Wire One) - story 0-1: the checkpoint closed at dawn"
+        rows.append(item("wire-one", "late", "late/0-1", lead, at(FIRST_NIGHT, 4), night))
+    return rows
+
+
+@dataclass
+class Warehouse:
+    db: Path
+    landing: Path
+    registry: Registry
+
+    def load_night(self, n: int, run: str = "a") -> None:
+        night = FIRST_NIGHT + timedelta(days=n)
+        run_id = f"collect-{night.isoformat()}-{run}"
+        rows = [r | {"run_id": run_id} for r in night_items(n)]
+        for source in sorted({r["source_id"] for r in rows}):
+            mine = [r for r in rows if r["source_id"] == source]
+            land_rows(self.landing, source, night, run_id, {"items": mine}, always=frozenset())
+        con = connect(self.db)
+        try:
+            load(con, self.landing, night)
+        finally:
+            con.close()
+
+    def build(self, n: int, full_refresh: bool = False) -> TransformSummary:
+        con = connect(self.db)
+        try:
+            return build(con, self.registry, FIRST_NIGHT + timedelta(days=n), full_refresh=full_refresh)
+        finally:
+            con.close()
+
+    def hashes(self) -> dict[str, str]:
+        """A hash of every built table's sorted rows (bookkeeping `*_state` tables excluded)."""
+        con = connect(self.db, read_only=True)
+        try:
+            tables = con.execute(
+                "select schema_name || '.' || table_name from duckdb_tables() "
+                "where schema_name in ('intermediate', 'marts') and not ends_with(table_name, '_state') order by 1"
+            ).fetchall()
+            return {t: _table_hash(con, t) for (t,) in tables}
+        finally:
+            con.close()
+
+    def query(self, sql: str) -> list[tuple]:
+        con = connect(self.db, read_only=True)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+
+def _table_hash(con: duckdb.DuckDBPyConnection, relation: str) -> str:
+    rows = con.execute(f"select * from {relation}").fetchall()
+    return hashlib.sha256("\n".join(sorted(map(repr, rows))).encode()).hexdigest()
+
+
+def new_warehouse(root: Path) -> Warehouse:
+    config = root / "config"
+    shutil.copytree(FIXTURES / "config_min", config)
+    registry = load_registry(config)
+    db = root / "warehouse.duckdb"
+    upgrade(db)
+    con = connect(db)
+    try:
+        sync_registry(con, registry)
+    finally:
+        con.close()
+    return Warehouse(db, root / "landing", registry)
+
+
+@pytest.fixture(scope="module")
+def nightly(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """One warehouse built night by night (with a night re-loaded and re-built), hashed as it goes."""
+    wh = new_warehouse(tmp_path_factory.mktemp("nightly"))
+    summaries, after_night = [], []
+    for n in range(NIGHTS):
+        wh.load_night(n)
+        summaries.append(wh.build(n))
+        after_night.append(wh.hashes())
+    last = NIGHTS - 1
+    wh.load_night(last, run="again")  # the night collected and loaded again: the same items
+    rerun = wh.build(last)
+    return {
+        "wh": wh,
+        "summaries": summaries,
+        "hashes": after_night,
+        "rerun": rerun,
+        "rerun_hashes": wh.hashes(),
+    }
+
+
+def test_later_nights_are_incremental(nightly) -> None:
+    first, *later = nightly["summaries"]
+    assert all(first.modes[m] == "full" for m in ITEM_MODELS)
+    for summary in later:
+        assert all(summary.modes[m] == "incremental" for m in ITEM_MODELS), summary.modes
+
+
+def test_incremental_equals_a_full_build_of_the_same_items(nightly, tmp_path: Path) -> None:
+    fresh = new_warehouse(tmp_path)
+    for n in range(NIGHTS):
+        fresh.load_night(n)
+    summary = fresh.build(NIGHTS - 1)
+    assert all(summary.modes[m] == "full" for m in ITEM_MODELS)
+    assert fresh.hashes() == nightly["rerun_hashes"]
+
+
+def test_rerunning_a_night_changes_nothing(nightly) -> None:
+    assert all(nightly["rerun"].modes[m] == "unchanged" for m in ITEM_MODELS), nightly["rerun"].modes
+    assert nightly["rerun_hashes"] == nightly["hashes"][-1]
+
+
+def test_full_refresh_gives_the_same_tables(nightly) -> None:
+    wh = nightly["wh"]
+    summary = wh.build(NIGHTS - 1, full_refresh=True)
+    assert all(summary.modes[m] == "full" for m in ITEM_MODELS)
+    assert wh.hashes() == nightly["rerun_hashes"]
+
+
+def test_duplicate_url_and_late_item_are_merged_into_their_stories(nightly) -> None:
+    wh = nightly["wh"]
+    [(url_rows, winner_source)] = wh.query(
+        "select count(*), any_value(source_id) from intermediate.int_items_deduplicated "
+        "where canonical_url = 'https://news.example.org/n1/s0'"
+    )
+    assert (url_rows, winner_source) == (1, "state-tv")
+    stories = wh.query(
+        "select s.item_id, d.canonical_url, s.story_copies, s.is_original from intermediate.int_stories_clustered s "
+        "join intermediate.int_items_deduplicated d using (item_id) "
+        "where d.canonical_url like '%/n0/s1%' or d.canonical_url like '%/late/0-1' order by d.canonical_url"
+    )
+    assert [(url.rsplit("/", 2)[-2:], copies, original) for _, url, copies, original in stories] == [
+        (["late", "0-1"], 3, True),
+        (["n0", "s1"], 3, False),
+        (["n0", "s1-copy"], 3, False),
+    ]
+    [(zone_rows,)] = wh.query("select count(*) from intermediate.int_items_in_zones")
+    assert zone_rows > 0
+
+
+def test_out_of_order_load_falls_back_to_a_full_build(nightly, tmp_path: Path) -> None:
+    wh = new_warehouse(tmp_path)
+    wh.load_night(0)
+    wh.build(0)
+    con = connect(wh.db)
+    try:  # a row whose load time is older than what the models have taken in
+        con.execute(
+            "insert into raw.items by name select * replace ('old-' || item_id as item_id, "
+            "canonical_url || '-old' as canonical_url, loaded_at - interval 1 hour as loaded_at) "
+            "from raw.items limit 1"
+        )
+    finally:
+        con.close()
+    summary = wh.build(0)
+    assert all(summary.modes[m] == "full" for m in ITEM_MODELS), summary.modes
+    assert wh.query("select count(*) from marts.fct_items where item_id like 'old-%'") == [(1,)]
