@@ -1,0 +1,212 @@
+"""Enrichment model: same rows as the previous implementation (kept in bench/enrich.py), pool, watermark."""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from blindspot.demo import text as demo_text
+from blindspot.demo.generator import generate
+from blindspot.demo.registry_config import write_demo_config
+from blindspot.demo.scenario import load_scenario
+from blindspot.registry import Registry, load_registry
+from transforms import enrich
+from transforms.udf.tokens import tokenize
+
+BENCH = Path(__file__).resolve().parents[1] / "bench" / "enrich.py"
+STAMP = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def _load_reference():
+    """bench/enrich.py holds the previous implementation as the benchmark's baseline: the reference here."""
+    spec = importlib.util.spec_from_file_location("bench_enrich", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_enrich"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+reference = _load_reference()
+BENCH_STAMP = reference.LOADED_AT  # bench items' loaded_at
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
+    root = tmp_path_factory.mktemp("enrich")
+    return load_registry(write_demo_config(load_scenario("default"), "http://127.0.0.1:1", root / "config"))
+
+
+@pytest.fixture(scope="module")
+def demo_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Registry, pa.Table]:
+    """The small demo world's registry and articles as staging items (70 days: its blackout brings
+    incidents); captions stand in for summaries."""
+    root = tmp_path_factory.mktemp("world")
+    scenario = load_scenario("small")
+    generate(scenario, 7, root, 70)
+    registry = load_registry(write_demo_config(scenario, "http://127.0.0.1:1", root / "config"))
+    articles = pq.read_table(root / "world" / "articles.parquet")
+    return registry, pa.table(
+        {
+            "item_id": articles.column("article_id"),
+            "title": articles.column("title"),
+            "lead_text": articles.column("lead"),
+            "summary": articles.column("caption"),
+            "body_text": articles.column("body"),
+            "language": articles.column("language"),
+            "loaded_at": pa.array([STAMP] * articles.num_rows, pa.timestamp("us", "UTC")),
+        }
+    )
+
+
+def odd_items(count: int, seed: int = 5) -> pa.Table:
+    """Items built to stress the shortcuts: no lead or body, lead only, odd line breaks and punctuation."""
+    rng = random.Random(seed)
+    pieces = [
+        *demo_text.FRAMES["en"]["reports_false"],
+        *demo_text.FRAMES["fr"]["militia_blamed"],
+        *demo_text.FRAMES["ar"]["victims_combatants"],
+        "KARSA, Vantria (Reuters) - ",
+        "Photo: file.",
+        "Mr. Dalen of the U.N. said",
+        "\r\n",
+        "\u2028",
+        "\t",
+        " -- ",
+        "journalists were detained",
+        "Karsa",
+        "…",
+        "",
+    ]
+    rows = []
+    for i in range(count):
+        lead = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) or None
+        body = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 6))) or None
+        rows.append(
+            {
+                "item_id": f"odd-{i:05d}",
+                "title": rng.choice(["Karsa", "", None, "Shelling near Mirn"]),
+                "lead_text": lead,
+                "summary": rng.choice([None, lead, "A summary."]),
+                "body_text": body,
+                "language": rng.choice(["en", "fr", "ar", "ru", "", None]),
+                "loaded_at": STAMP,
+            }
+        )
+    return pa.Table.from_pylist(rows)
+
+
+def warehouse(path: Path, items: pa.Table) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path))
+    con.execute("create schema staging; create schema intermediate")
+    con.register("items", items)
+    con.execute("create table staging.stg_items as select * from items")
+    con.unregister("items")
+    return con
+
+
+def enrich_in_transaction(con: duckdb.DuckDBPyConnection, registry: Registry, **kwargs: bool) -> int:
+    con.execute("begin transaction")
+    done = enrich.enrich_items(con, registry, **kwargs)
+    con.execute("commit")
+    return done
+
+
+def model_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    return {
+        name: sorted(con.execute(f"select * from intermediate.{name}").fetchall(), key=repr)
+        for name in enrich.TABLES
+    }
+
+
+def reference_rows(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[str, list[tuple]]:
+    rows = con.sql(
+        enrich.PENDING.replace(
+            "where item_id not in (select item_id from intermediate.int_items_enriched)", ""
+        )
+    ).to_arrow_table()
+    out = reference.baseline_batch(enrich.Enricher(registry), rows)
+    return {name: sorted(values, key=repr) for name, values in out.items()}
+
+
+@pytest.mark.parametrize("source", ["demo", "synthetic", "odd"])
+def test_same_rows_as_the_previous_implementation(
+    tmp_path: Path, registry: Registry, demo_world: tuple[Registry, pa.Table], source: str
+) -> None:
+    if source == "demo":
+        registry, items = demo_world
+    else:
+        items = reference.make_items(4000, registry) if source == "synthetic" else odd_items(1500)
+    con = warehouse(tmp_path / "w.duckdb", items)
+    assert enrich_in_transaction(con, registry) == items.num_rows
+    got, expected = model_rows(con), reference_rows(con, registry)
+    assert {n: len(r) for n, r in got.items()} == {n: len(r) for n, r in expected.items()}
+    assert got == expected
+    if source == "demo":  # the demo world exercises every table
+        assert all(len(rows) > 10 for rows in got.values()), {n: len(r) for n, r in got.items()}
+
+
+def test_tokenize_matches_the_per_token_reference() -> None:
+    rng = random.Random(11)
+    pieces = ["a", "U", "mr", "Dr", "word", "Élan", "قتل", "الصحفي", "журналист", "ß", "İ", "x1", "_", ".", "..",
+              ",", ";", ":", "؛", "!", "?", "؟", "…", "-", "--", "–", "—", " ", "  ", "\n", "\r\n", "\r", "\t",
+              "\x0b", "\u2028", "\x85", "\u00a0", "(", ")", "'", "«", "ـ", "َ", "\u0301", "1.5", "U.N."]  # fmt: skip
+    texts = [
+        "".join(rng.choice(pieces) + rng.choice(["", " "]) for _ in range(rng.randint(0, 30)))
+        for _ in range(20_000)
+    ]
+    texts += [
+        s for by_label in demo_text.FRAMES.values() for sentences in by_label.values() for s in sentences
+    ]
+    for text in texts:
+        assert tokenize(text) == reference.old_tokenize(text), repr(text)
+
+
+def test_a_process_pool_gives_the_same_rows(tmp_path: Path, registry: Registry) -> None:
+    items = reference.make_items(3000, registry)
+    con = warehouse(tmp_path / "w.duckdb", items)
+    enrich.create_tables(con)
+    pending = enrich.pending_items(con)
+    one = list(enrich.enriched_batches(pending, registry, workers=1))
+    two = list(enrich.enriched_batches(pending, registry, workers=2))
+    assert len(one) == len(two) == -(-items.num_rows // enrich.BATCH)
+    for a, b in zip(one, two, strict=True):
+        assert a.keys() == b.keys()
+        for name in a:
+            assert (a[name] is None and b[name] is None) or a[name].equals(b[name]), name
+
+
+def test_watermark_finds_new_items_and_falls_back_when_it_cannot(tmp_path: Path, registry: Registry) -> None:
+    items = reference.make_items(600, registry)
+    con = warehouse(tmp_path / "w.duckdb", items.slice(0, 400))
+    assert enrich_in_transaction(con, registry) == 400
+    assert con.execute(f"select * from {enrich.STATE}").fetchall() == [(BENCH_STAMP, 400)]
+    assert enrich_in_transaction(con, registry) == 0  # nothing new: a re-run adds nothing
+
+    later = items.slice(400, 100).set_column(
+        6, "loaded_at", pa.array([BENCH_STAMP + timedelta(hours=1)] * 100)
+    )
+    con.register("later", later)
+    con.execute("insert into staging.stg_items select * from later")
+    assert enrich.pending_items(con).column("item_id").to_pylist() == sorted(
+        later.column("item_id").to_pylist()
+    )
+    assert enrich_in_transaction(con, registry) == 100
+
+    # an item stamped before the watermark (a late load with an old clock): the counts disagree, so the
+    # model falls back to the anti-join and still finds it
+    late = items.slice(500, 1).set_column(6, "loaded_at", pa.array([BENCH_STAMP - timedelta(days=1)]))
+    con.register("late", late)
+    con.execute("insert into staging.stg_items select * from late")
+    assert enrich.pending_items(con).column("item_id").to_pylist() == late.column("item_id").to_pylist()
+    assert enrich_in_transaction(con, registry) == 1
+    assert enrich_in_transaction(con, registry, full_refresh=True) == 501
+    before = model_rows(con)
+    assert enrich_in_transaction(con, registry) == 0 and model_rows(con) == before
