@@ -368,9 +368,11 @@ def print_tables(n: int, cells: list[dict], stable: dict) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--series", type=int, default=200)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--series", type=int, default=200, help="simulated zones per cell (the goals need >= 200)"
+    )
+    ap.add_argument("--workers", type=int, default=2, help="worker processes")
+    ap.add_argument("--seed", type=int, default=1, help="base seed; every cell derives its own from it")
     args = ap.parse_args()
     n, t0 = args.series, time.time()
     with ProcessPoolExecutor(args.workers) as pool:
