@@ -351,3 +351,27 @@ def test_demo_delivered_every_state_change_once(default_demo) -> None:
         con.close()
     assert recorded == len(keys)
     assert default_demo.delivery is not None and default_demo.delivery.delivered.get("jsonl") == len(keys)
+
+
+def test_demo_rerunning_the_last_night_changes_nothing_and_sends_nothing(default_demo) -> None:
+    from blindspot import pipeline
+
+    settings = default_demo.settings
+    ctx = pipeline.Context.create(settings)
+    night = default_demo.nights[-1]
+
+    def table() -> pd.DataFrame:
+        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+        try:
+            return con.execute("select * from marts.alerts order by alert_id").df()
+        finally:
+            con.close()
+
+    before = table()
+    summary = pipeline.transform_stage(ctx, night, ["marts.alerts"])
+    assert list(summary.models) == ["marts.alerts"]
+    pd.testing.assert_frame_equal(before, table())
+    lines = settings.alerts_path.read_text(encoding="utf-8")
+    again = pipeline.alert_stage(ctx, night)
+    assert again.delivered == {} and again.failed == {}
+    assert settings.alerts_path.read_text(encoding="utf-8") == lines
