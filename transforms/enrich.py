@@ -18,9 +18,9 @@ from transforms.udf.geotag import TagColumns, ZoneTagger
 from transforms.udf.text import fold
 from transforms.udf.tokens import FoldedText
 
-BATCH = 5_000  # items per task: one Arrow batch in, the five tables' rows out
-# Below this many pending items one process does it all: a worker costs about a second to start
-# (imports, then the automata), so a nightly 60k pays for two workers and a demo night does not.
+BATCH = 2_000  # items per task: one Arrow batch in, the five tables' rows out
+# Below this many pending items one process does it all: a worker costs up to a second to start (the
+# forkserver's imports, then the automata), about what it would save on a demo night.
 POOL_MIN_ITEMS = 20_000
 # A registry folder without its own lexicons/ uses the ones shipped in config/.
 SHIPPED_CONFIG = Path(__file__).resolve().parents[1] / "config"
@@ -147,25 +147,40 @@ def _enrich_in_worker(rows: pa.RecordBatch) -> dict[str, pa.Table | None]:
 
 
 def worker_count(items: int) -> int:
-    """How many processes enrich `items` pending items: 1 (no pool) below POOL_MIN_ITEMS, else every core."""
+    """How many processes enrich `items` pending items: 1 below POOL_MIN_ITEMS, else one per core."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return 1 if items < POOL_MIN_ITEMS else max(1, cores)
 
 
 def enriched_batches(pending: pa.Table, registry: Registry, workers: int = 1) -> Iterator[dict]:
-    """`Enricher.batch` over `pending` in BATCH-row batches, in order; `workers` > 1 uses a process pool."""
+    """`Enricher.batch` over `pending` in BATCH-row batches, results in order, in `workers` processes.
+
+    With more than one, this process is one of them: it takes batches from the back of the queue
+    whenever the next result is not ready, so it works while the pool's `workers - 1` processes start.
+    """
     batches = pending.to_batches(max_chunksize=BATCH)
-    if workers <= 1:
-        enricher = Enricher(registry)
+    enricher = Enricher(registry) if workers <= 1 else None
+    if enricher is not None:
         for rows in batches:
             yield enricher.batch(rows)
         return
     # forkserver: workers start from a clean process, not a fork of a caller holding DuckDB and threads
     context = get_context("forkserver")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(registry,)
+        workers - 1, mp_context=context, initializer=_start_worker, initargs=(registry,)
     ) as pool:
-        yield from pool.map(_enrich_in_worker, batches)
+        futures = [pool.submit(_enrich_in_worker, rows) for rows in batches]
+        done_here: dict[int, dict] = {}
+        back = len(futures) - 1  # the pool hands tasks out from the front, this process takes the back
+        for index, future in enumerate(futures):
+            while back >= index and index not in done_here and not future.done():
+                if not futures[back].cancel():  # handed out already, and so is every task before it
+                    back = -1
+                    break
+                enricher = enricher or Enricher(registry)
+                done_here[back] = enricher.batch(batches[back])
+                back -= 1
+            yield done_here.pop(index) if index in done_here else future.result()
 
 
 def enrich_items(con: duckdb.DuckDBPyConnection, registry: Registry, full_refresh: bool = False) -> int:
