@@ -308,7 +308,7 @@ def cell_checks(c: dict, de: tuple, ref: tuple, ref_name: str) -> list[str]:
         out.append(f"delay k={k} {lv:.0f}/day {d:.0%}: {de[2]} > {ref_name} {ref[2]} + 1")
     if d >= 0.8 and lv >= 10 and de[0] < 93:
         out.append(
-            f"blackout k={k} {lv:.0f}/day {d:.0%}: {de[0]:.0f}% within 3 d < 93% ({ref_name} {ref[0]:.0f}%)"
+            f"blackout k={k} {lv:.0f}/day {d:.0%}: {de[0]:.1f}% within 3 d < 93% ({ref_name} {ref[0]:.1f}%)"
         )
     return out
 
