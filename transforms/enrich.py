@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from blindspot.registry import Registry, load_country_names
 from transforms.udf.dateline import DatelineMemo
-from transforms.udf.frames import FrameDetector, IncidentDetector
+from transforms.udf.frames import FrameDetector, IncidentDetector, share_word_scans
 from transforms.udf.geotag import TagColumns, ZoneTagger
 from transforms.udf.text import fold
 from transforms.udf.tokens import FoldedText
@@ -74,6 +74,7 @@ class Enricher:
         lexicons = registry.config_dir if (registry.config_dir / "lexicons").is_dir() else SHIPPED_CONFIG
         self.frames = FrameDetector.from_config(lexicons)
         self.incidents = IncidentDetector.from_config(lexicons)
+        share_word_scans(self.frames, self.incidents)  # each text is scanned once for both
 
     def batch(self, rows: pa.Table | pa.RecordBatch) -> dict[str, pa.Table | None]:
         """The five tables' rows for a batch of PENDING rows (None where a table gets no row).

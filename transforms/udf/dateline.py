@@ -22,7 +22,7 @@ COUNTRY_NAME_LANGUAGES = ("en", "fr", "es", "ar", "ru")
 
 # The dash between the dateline and the story: " - ", " -- ", an em or en dash, or EFE's ").-".
 _SEPARATOR = re.compile(r"\s+-{1,2}(?=\s)|(?<=\))\.?-{1,2}(?=\s)|\s*[—–―]{1,2}")
-_DASHES = ("-", "—", "–", "―")
+_DASH = re.compile("[-—–―]")
 _SEGMENT_SPLIT = re.compile(r"\s*[,،]\s*")
 _PLACE_CHARS = re.compile(r"^[^\W\d_](?:[^\W\d_]|[\s.'’\-\u0300-\u036f\u0640\u064b-\u065f\u0670])*$")
 _PARTICLES = frozenset("de del la las los el al da do dos das du des d' l' y e au aux sur am an".split())
@@ -191,30 +191,28 @@ def find_dateline(
 ) -> Dateline | None:
     """The dateline in the first few non-empty lines, skipping captions, headlines and bylines.
 
-    `memo` keeps each line's parse for the next text of the same item (a lead, then the full text).
+    `memo` keeps each line's reading for the next text of the same item (a lead, then the full text).
     """
-    parsed = memo.lines if memo is not None else {}
+    readings = memo.lines if memo is not None else {}
 
-    def parse(line: str) -> Dateline | None:
-        if line not in parsed:
-            parsed[line] = parse_dateline_line(line, is_country)
-        return parsed[line]
+    def dateline_of(line: str) -> Dateline | None:
+        """The line's dateline; None for a caption or a line that is not one."""
+        if line not in readings:
+            readings[line] = None if is_caption(line) else parse_dateline_line(line, is_country)
+        return readings[line]
 
     head = text[:SCAN_CHARS]
-    if not any(dash in head for dash in _DASHES):
+    if not _DASH.search(head):
         return None  # every dateline form ends in a dash
-    lines = [line.strip() for line in head.splitlines()]
-    lines = [line for line in lines if line][:SCAN_LINES]
+    lines = [line for line in map(str.strip, head.splitlines()) if line][:SCAN_LINES]
     for i, line in enumerate(lines):
-        if is_caption(line):
-            continue
-        found = parse(line)
+        found = dateline_of(line)
         if found is None:
-            if len(line) >= LEAD_PARAGRAPH and line.rstrip()[-1:] in '.!?؟…"»':
+            if len(line) >= LEAD_PARAGRAPH and line.rstrip()[-1:] in '.!?؟…"»' and not is_caption(line):
                 return None
             continue
         following = lines[i + 1] if i + 1 < len(lines) else ""
-        if following and not is_caption(following) and parse(following):
+        if following and dateline_of(following):
             continue  # two dateline-like lines in a row: the first is a caption over the story
         return found
     return None

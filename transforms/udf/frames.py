@@ -9,6 +9,7 @@ from typing import ClassVar, Self
 import pyarrow as pa
 
 from transforms.udf.lexicon import LabelMatcher, load_lexicon
+from transforms.udf.prefilter import RulePrefilter
 
 # The denial frames (docs/methodology.md): the three clusters of tactics, plus diplomatic shielding.
 LABELS: tuple[str, ...] = (
@@ -97,3 +98,15 @@ class IncidentDetector(LexiconDetector):
     labels = INCIDENT_KINDS
     filename = "access_incidents.yml"
     column = "kind"
+
+
+def share_word_scans(*detectors: LexiconDetector) -> None:
+    """Detectors that read the same texts scan each text once per language for their prefilters' words."""
+    for language in {lang for d in detectors for lang in d.matchers}:
+        prefilters = [
+            d.matchers[language].prefilter
+            for d in detectors
+            if language in d.matchers and d.matchers[language].prefilter is not None
+        ]
+        if len(prefilters) > 1:
+            RulePrefilter.share(prefilters)

@@ -92,7 +92,7 @@ class LabelMatcher:
         if not text or self.automaton is None:
             return set()
         item = text if isinstance(text, FoldedText) else FoldedText.of(text)
-        possible = self.prefilter.candidates(item.folded)
+        possible = self.prefilter.candidates_among(item.words_of(self.prefilter.scanner))
         if not possible:
             return set()  # no rule has the words it needs in the text: none can fire, no need to tokenise
         tokens = item.tokens

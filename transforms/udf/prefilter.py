@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 import ahocorasick
 
@@ -14,6 +15,7 @@ LETTER_ODDS = 5.0
 WORDS_PER_PHRASE = 3  # the rarest words of a phrase that must all occur ...
 MIN_EXTRA_LENGTH = 4  # ... the rarest one always, the others when this long: short words occur everywhere
 
+_SECOND = itemgetter(1)
 Part = Sequence[Sequence[str]]  # alternatives (phrases), each given as its words
 
 
@@ -41,28 +43,36 @@ class RulePrefilter:
                     ranked = sorted(set(phrase), key=lambda w: (uses[w] * LETTER_ODDS ** -len(w), w))
                     extra = [w for w in ranked[1:] if len(w) >= MIN_EXTRA_LENGTH]
                     slots[(ranked[0], *extra[: WORDS_PER_PHRASE - 1])] |= 1 << (base + k)
-        ids: dict[str, int] = {}
-        for words in slots:
-            for word in words:
-                ids.setdefault(word, len(ids))
+        self.slots = dict(slots)
+        self.bind(WordScanner(w for words in slots for w in words))
+
+    def bind(self, scanner: WordScanner) -> None:
+        """Look words up through `scanner` (which may serve other prefilters too, see `share`)."""
+        self.scanner = scanner
         # each phrase is looked up from its rarest word, then checked for the others
-        self.by_rarest: list[list[tuple[frozenset[int], int]]] = [[] for _ in ids]
-        for words, mask in slots.items():
-            self.by_rarest[ids[words[0]]].append((frozenset(ids[w] for w in words[1:]), mask))
-        self.automaton = ahocorasick.Automaton()
-        for word, word_id in ids.items():
-            self.automaton.add_word(word, word_id)
-        self.automaton.make_automaton()
-        self.words = len(ids)
+        self.by_rarest: dict[int, list[tuple[frozenset[int], int]]] = defaultdict(list)
+        for words, mask in self.slots.items():
+            others = frozenset(scanner.ids[w] for w in words[1:])
+            self.by_rarest[scanner.ids[words[0]]].append((others, mask))
+        self.by_rarest = dict(self.by_rarest)
+
+    @staticmethod
+    def share(prefilters: Sequence[RulePrefilter]) -> None:
+        """One scanner over all their words: a text read by all of them is scanned once."""
+        scanner = WordScanner(w for p in prefilters for words in p.slots for w in words)
+        for prefilter in prefilters:
+            prefilter.bind(scanner)
 
     def candidates(self, folded: str) -> list[int]:
         """Indices of the rules that may fire on the folded text, ascending."""
-        if not self.words:
-            return []
-        found = {word for _, word in self.automaton.iter(folded)}
+        return self.candidates_among(self.scanner.found(folded))
+
+    def candidates_among(self, found: set[int]) -> list[int]:
+        """`candidates` from the scanner's words found in the text (`WordScanner.found`)."""
         satisfied = self.padding
+        by_rarest = self.by_rarest
         for word in found:
-            for others, mask in self.by_rarest[word]:
+            for others, mask in by_rarest.get(word, ()):
                 if others <= found:
                     satisfied |= mask
         full = satisfied
@@ -75,3 +85,20 @@ class RulePrefilter:
             rules.append((bit.bit_length() - 1) // self.width)
             full ^= bit
         return rules
+
+
+class WordScanner:
+    """An Aho-Corasick automaton over words, reporting which of them occur in a text (as word ids)."""
+
+    def __init__(self, words: Iterable[str]):
+        self.ids = {word: i for i, word in enumerate(dict.fromkeys(words))}
+        self.automaton = ahocorasick.Automaton()
+        for word, word_id in self.ids.items():
+            self.automaton.add_word(word, word_id)
+        if self.ids:
+            self.automaton.make_automaton()
+
+    def found(self, folded: str) -> set[int]:
+        if not self.ids:
+            return set()
+        return set(map(_SECOND, self.automaton.iter(folded)))  # (end, word id) pairs, without a Python loop

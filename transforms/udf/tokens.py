@@ -7,8 +7,12 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate, chain
 from operator import add
+from typing import TYPE_CHECKING
 
 from transforms.udf.text import fold
+
+if TYPE_CHECKING:
+    from transforms.udf.prefilter import WordScanner
 
 # A dot after these words (or after any single letter, as in "U.N.") does not end a sentence.
 ABBREVIATIONS = frozenset(
@@ -105,11 +109,13 @@ def _settle_abbreviations(levels: list[int], words: list[str]) -> None:
 class FoldedText:
     """One text folded once; its tokens are computed on first use and shared by every lexicon."""
 
-    __slots__ = ("folded", "_tokens")
+    __slots__ = ("folded", "_tokens", "_scanner", "_words")
 
     def __init__(self, folded: str):
         self.folded = folded
         self._tokens: Tokens | None = None
+        self._scanner: object = None
+        self._words: set[int] = set()
 
     @classmethod
     def of(cls, text: str) -> FoldedText:
@@ -120,3 +126,9 @@ class FoldedText:
         if self._tokens is None:
             self._tokens = tokenize_folded(self.folded)
         return self._tokens
+
+    def words_of(self, scanner: WordScanner) -> set[int]:
+        """`scanner.found(folded)`, kept for the next lexicon that shares the scanner (one text, one scan)."""
+        if scanner is not self._scanner:
+            self._scanner, self._words = scanner, scanner.found(self.folded)
+        return self._words
