@@ -174,6 +174,36 @@ def transform(
     console.print(table)
 
 
+@app.command("check")
+def check(config: ConfigOpt = None, date_: DateOpt = None) -> None:
+    """Run the data-quality suites for the night (default: today); exit 1 when a blocking expectation fails."""
+    night = parse_date(date_) or datetime.now().date()
+    summary = pipeline.check_stage(context_for(config), night)
+    failures = summary.failed_blocking + summary.failed_warnings
+    if failures:
+        table = Table(
+            "level", "table", "column", "rule", "observed", "failing rows (sample)", title="failed checks"
+        )
+        for r in failures:
+            level = "[red]blocking[/]" if r.blocking else "[yellow]warning[/]"
+            table.add_row(
+                level,
+                r.table,
+                r.rule.column or "",
+                f"{r.rule.meaning} ({r.rule.expectation})",
+                r.observed or "",
+                r.failing_sample or "",
+            )
+        console.print(table)
+    console.print(
+        f"check {summary.run_id}: {len(summary.results)} expectations, {len(summary.failed_blocking)} blocking "
+        f"and {len(summary.failed_warnings)} warning failure(s) in {summary.seconds:.1f} s",
+        highlight=False,
+    )
+    if not summary.passed:
+        raise fail(f"blocking checks failed for {night}: alerts and publishing are held back", code=1)
+
+
 @app.command("alerts")
 def alerts(
     config: ConfigOpt = None,
@@ -194,7 +224,10 @@ def alerts(
     night = parse_date(date_)
     if deliver:
         ctx = context_for(config)
-        sent = pipeline.alert_stage(ctx, night or datetime.now().date())
+        try:
+            sent = pipeline.alert_stage(ctx, night or datetime.now().date())
+        except pipeline.CheckGateError as exc:
+            raise fail(str(exc), code=1) from None
         err.print(
             f"delivered {sum(sent.delivered.values())} notification(s) {sent.delivered or ''}; "
             f"failed {sum(sent.failed.values())} (retried next run); skipped {sent.skipped}",

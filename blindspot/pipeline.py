@@ -14,6 +14,8 @@ import duckdb
 from blindspot import notify
 from blindspot.registry import Registry, Source, load_registry
 from blindspot.settings import Settings
+from checks.gate import CheckGateError, require_passing_check  # noqa: F401 (publishing calls the gate too)
+from checks.run import CheckSummary, run_checks
 from crawlers.collect import CollectSummary, collect, fetch_policy
 from transforms.alerts import AlertsSummary, build_alerts
 from transforms.alerts_config import load_alerts_config
@@ -121,12 +123,20 @@ def alerts_stage(ctx: Context, run_date: date) -> AlertsSummary:
         return build_alerts(con, ctx.registry.config_dir, run_date)
 
 
+def check_stage(ctx: Context, run_date: date) -> CheckSummary:
+    """Run every check suite over the night's data and record the results in ops.check_results."""
+    with warehouse(ctx.settings) as con:
+        return run_checks(con, run_date, ctx.registry)
+
+
 def alert_stage(ctx: Context, run_date: date) -> notify.DeliverySummary:
-    """Deliver the alert state changes not yet sent (JSONL, webhook), exactly once; records an ops.runs row."""
+    """Deliver the alert state changes not yet sent (JSONL, webhook), exactly once; records an ops.runs row.
+    Refuses (CheckGateError, nothing sent) unless the night's latest check run passed."""
     config = load_alerts_config(ctx.registry.config_dir).delivery
     run_id = new_run_id("alert", run_date)
     started = utcnow()
     with warehouse(ctx.settings) as con:
+        require_passing_check(con, run_date, action="deliver alerts")
         summary = notify.deliver(con, ctx.settings, run_date, config, run_id)
         status = "partial" if summary.failed else "success"  # failed posts are retried on the next run
         detail = {"changes": summary.changes, "delivered": summary.delivered, "failed": summary.failed}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import click
@@ -84,9 +85,25 @@ def test_alerts_lists_filters_and_delivers(tmp_path: Path) -> None:
         app, ["alerts", "--open", "--zone", "zz-north", "--format", "json"], env=env
     )
     assert [json.loads(line)["alert_id"] for line in only_open.output.splitlines()] == ["a1"]
+    refused = CliRunner().invoke(app, ["alerts", "--deliver", "--date", "2026-03-01"], env=env)
+    assert refused.exit_code == 1 and "no check has run" in refused.output
+    assert not (tmp_path / "alerts" / "alerts.jsonl").exists()
+    _record_passing_check(tmp_path / "warehouse.duckdb", date(2026, 3, 1))
     delivered = CliRunner().invoke(app, ["alerts", "--deliver", "--date", "2026-03-01"], env=env)
     assert delivered.exit_code == 0, delivered.output
     assert "2 alert(s)" in delivered.output
     assert len((tmp_path / "alerts" / "alerts.jsonl").read_text().splitlines()) == 3
     bad = CliRunner().invoke(app, ["alerts", "--format", "xml"], env=env)
     assert bad.exit_code == 2
+
+
+def _record_passing_check(path: Path, night: date) -> None:
+    """The gate's input for a warehouse that holds only marts.alerts: a passing check run of the night."""
+    from warehouse.connect import connect
+    from warehouse.ops import record_run, utcnow
+
+    con = connect(path)
+    try:
+        record_run(con, f"check-{night}-test", "check", night, utcnow(), "success")
+    finally:
+        con.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -73,6 +74,95 @@ def _required_columns(kind: str) -> list[str]:
     return [c.name for c in table.columns if not c.nullable and c.name in landing]
 
 
+@dataclass(frozen=True)
+class RowRule:
+    """A row-level rule as SQL over the landing view: `broken` is true when a row breaks it."""
+
+    rule: str
+    field: str  # SQL expression naming the field(s)
+    broken: str
+    reason: str  # SQL expression: why, with the offending value
+
+
+# Shared with the raw check suites, which test the same rules again after the load (defence in depth).
+URL_PATTERN = r"^https?://[^\s/?#]+[^\s]*$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}$"  # ISO 639-1/-3 as collectors write it: lower case, region dropped
+EARLIEST_PUBLISHED = "1990-01-01"
+FUTURE_SLACK_DAYS = 1  # publishers' time zones and clocks: published_at may run one day past its night
+
+ROW_RULES: dict[str, tuple[RowRule, ...]] = {
+    "items": (
+        RowRule(
+            "url_well_formed",
+            "'url'",
+            f"not regexp_matches(url, '{URL_PATTERN}')",
+            "'url is not an absolute http(s) URL: ' || left(url, 200)",
+        ),
+        RowRule(
+            "published_at_not_future",
+            "'published_at'",
+            f"published_at >= cast(data_date + {FUTURE_SLACK_DAYS + 1} as timestamptz)",
+            f"'published_at ' || published_at::varchar || ' is after night ' || data_date::varchar "
+            f"|| ' + {FUTURE_SLACK_DAYS} day'",
+        ),
+        RowRule(
+            "published_at_after_1990",
+            "'published_at'",
+            f"published_at < timestamptz '{EARLIEST_PUBLISHED} 00:00:00+00'",
+            f"'published_at ' || published_at::varchar || ' is before {EARLIEST_PUBLISHED}'",
+        ),
+        RowRule(
+            "language_code",
+            "'language'",
+            f"not regexp_matches(language, '{LANGUAGE_PATTERN}')",
+            "'language ' || to_json(language)::varchar || ' is not a lower-case ISO 639 code'",
+        ),
+    )
+}
+
+
+def _row_rules(kind: str) -> list[RowRule]:
+    """The not-null rule from the raw table's NOT NULL columns, then the kind's own row rules, in order."""
+    rules = []
+    required = _required_columns(kind)
+    if required:
+        missing = " or ".join(f'"{c}" is null' for c in required)
+        which = " || ".join(f"""case when "{c}" is null then '{c} ' else '' end""" for c in required)
+        rules.append(RowRule("not_null", f"trim({which})", missing, "'required value is missing'"))
+    return rules + list(ROW_RULES.get(kind, ()))
+
+
+def _quarantine(
+    con: duckdb.DuckDBPyConnection, kind: str, target: str, loaded_at: datetime
+) -> tuple[int, str]:
+    """Move rows that break a row rule to ops.rejected_rows (the first rule broken names it); returns
+    (rows rejected, SQL condition of the rows to keep)."""
+    rules = _row_rules(kind)
+    if not rules:
+        return 0, "true"
+    # coalesce: a rule over a null value (no language given) is not broken, and must not drop the row.
+    conditions = [f"coalesce(({r.broken}), false)" for r in rules]
+    broken = " or ".join(conditions)
+
+    def first(sql_of: Callable[[RowRule], str]) -> str:
+        whens = (f"when {c} then {sql_of(r)}" for c, r in zip(conditions, rules, strict=True))
+        return f"case {' '.join(whens)} end"
+
+    con.execute(
+        "insert into ops.rejected_rows by name "
+        "select md5(_file || '#' || _row::varchar)[:20] as rejected_id, "
+        f"source_id, '{target}' as target_table, _file as locator, {first(lambda r: r.field)} as field, "
+        f"{first(lambda r: repr(r.rule))} as rule, {first(lambda r: r.reason)} as reason, "
+        "to_json(struct_pack(*columns(* exclude (_file, _row))))::varchar as record, "
+        "run_id, data_date, ?::timestamptz as loaded_at "
+        f"from _landing where ({broken}) "
+        "and md5(_file || '#' || _row::varchar)[:20] not in (select rejected_id from ops.rejected_rows)",
+        [loaded_at],
+    )
+    rejected = con.execute(f"select count(*) from _landing where {broken}").fetchone()[0]
+    return rejected, f"not ({broken})"
+
+
 def _pending(con: duckdb.DuckDBPyConnection, files: list[LandingFile]) -> list[LandingFile]:
     if not files:
         return []
@@ -137,7 +227,6 @@ def _load_batch(
     target, key = TARGET_TABLES[kind], NATURAL_KEYS[kind]
     columns = LANDING_SCHEMAS[kind].names
     loaded_at = utcnow()
-    required = _required_columns(kind)
     paths = [str(f.path) for f in files]
     select_cols = ", ".join(f'"{c}"' for c in columns)
     # A view keeps the read lazy: Parquet projection and filters push down into each statement below.
@@ -152,23 +241,7 @@ def _load_batch(
         "create or replace temp table _file_rows as select _file, count(*) as n from _landing group by _file"
     )
     result.rows_in = con.execute("select coalesce(sum(n), 0) from _file_rows").fetchone()[0]
-    keep = "true"
-    if required:
-        missing = " or ".join(f'"{c}" is null' for c in required)
-        which = " || ".join(f"""case when "{c}" is null then '{c} ' else '' end""" for c in required)
-        con.execute(
-            "insert into ops.rejected_rows by name "
-            "select md5(_file || '#' || _row::varchar)[:20] as rejected_id, "
-            f"source_id, '{target}' as target_table, _file as locator, trim({which}) as field, "
-            "'not_null' as rule, 'required value is missing' as reason, "
-            "to_json(struct_pack(*columns(* exclude (_file, _row))))::varchar as record, "
-            "run_id, data_date, ?::timestamptz as loaded_at "
-            f"from _landing where ({missing}) "
-            "and md5(_file || '#' || _row::varchar)[:20] not in (select rejected_id from ops.rejected_rows)",
-            [loaded_at],
-        )
-        result.rows_rejected = con.execute(f"select count(*) from _landing where {missing}").fetchone()[0]
-        keep = f"not ({missing})"
+    result.rows_rejected, keep = _quarantine(con, kind, target, loaded_at)
     if kind in PARTITION_REPLACED_KINDS:
         # Keep only the newest run per (source, night) in the batch, then replace that partition in raw.
         con.execute(

@@ -203,6 +203,8 @@ class FetchState(Base):
 
 
 class CheckResult(Base):
+    """One row per expectation of a check run; a re-run of a night's checks replaces that night's rows."""
+
     __tablename__ = "check_results"
     __table_args__ = {"schema": "ops"}
     result_id: Mapped[str] = mapped_column(sa.String, primary_key=True)
@@ -216,6 +218,9 @@ class CheckResult(Base):
     observed_value = mapped_column(sa.String)
     failing_sample = mapped_column(sa.String)
     checked_at = mapped_column(TS, nullable=False)
+    table_name = mapped_column(sa.String)  # 0003
+    frame = mapped_column(sa.String)  # 0003
+    rule = mapped_column(sa.String)  # 0003
 
 
 class AlertDelivery(Base):

@@ -17,6 +17,7 @@ from blindspot.demo.server import DemoServer
 from blindspot.demo.world import read_world
 from blindspot.notify import DeliverySummary
 from blindspot.settings import Settings
+from checks.run import CheckSummary
 
 log = logging.getLogger(__name__)
 NIGHTLY_DAYS = 30  # the last 30 nights are collected one by one; earlier months are backfilled
@@ -33,6 +34,7 @@ class DemoSummary:
     failed_requests: int = 0
     stages: dict[str, float] = field(default_factory=dict)
     delivery: DeliverySummary | None = None  # the alert notifications sent at the end
+    check: CheckSummary | None = None  # the data-quality checks of the last night
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -92,6 +94,8 @@ def run_demo(
                 on_night(night, index, len(nights))
     with summary.timed("transform"):
         pipeline.transform_stage(ctx, nights[-1])  # builds marts.alerts after the SQL models
+    with summary.timed("check"):
+        summary.check = pipeline.check_stage(ctx, nights[-1])  # alert delivery refuses without a pass
     with summary.timed("alert"):
         summary.delivery = pipeline.alert_stage(ctx, nights[-1])
     return summary

@@ -1,0 +1,33 @@
+"""intermediate.int_items_with_datelines: the night's datelines place items only in known zones."""
+
+from __future__ import annotations
+
+from checks.spec import Frame, Suite, expect
+
+SUITE = Suite(
+    "intermediate.int_items_with_datelines",
+    (
+        Frame(
+            "night",
+            "select d.item_id, d.dateline_place, d.dateline_zone_id, d.ambiguous_zone_id "
+            "from intermediate.int_items_with_datelines d "
+            "where d.item_id in (select item_id from raw.items where data_date = $run_date)",
+            ("item_id",),
+            lambda p: [
+                expect("expect_column_values_to_be_unique", "one dateline per item", column="item_id"),
+                expect(
+                    "expect_column_values_to_be_in_set",
+                    "the dateline zone is a zone in the registry",
+                    column="dateline_zone_id",
+                    value_set=list(p.zone_ids),
+                ),
+                expect(
+                    "expect_column_values_to_be_in_set",
+                    "the ambiguous dateline zone is a zone in the registry",
+                    column="ambiguous_zone_id",
+                    value_set=list(p.zone_ids),
+                ),
+            ],
+        ),
+    ),
+)
