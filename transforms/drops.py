@@ -272,66 +272,72 @@ def _validate(series: pd.DataFrame) -> None:
         raise ValueError("detect: zone_id and day must not be null")
 
 
+def _matrices(series: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.DatetimeIndex, list[str]]:
+    """Counts and health as (zones x days) arrays over the full calendar; absent days are NaN."""
+    df = series.copy()
+    df["day"] = pd.to_datetime(df["day"]).dt.normalize()
+    days = pd.date_range(df["day"].min(), df["day"].max(), freq="D")
+    zones = sorted(df["zone_id"].unique())
+    counts = df.pivot_table(index="zone_id", columns="day", values="independent_stories", aggfunc="sum")
+    x = counts.reindex(index=zones, columns=days).to_numpy(dtype=float)
+    if "collection_health" not in df:
+        return x, np.full_like(x, np.nan), days, zones
+    hp = df.pivot_table(
+        index="zone_id", columns="day", values="collection_health", aggfunc="min", dropna=False
+    )
+    return x, hp.reindex(index=zones, columns=days).to_numpy(dtype=float), days, zones
+
+
+def _episode_row(
+    episode: tuple,
+    x: np.ndarray,
+    mu_hist: np.ndarray,
+    phi_hist: np.ndarray,
+    days: pd.DatetimeIndex,
+    zone: str,
+    cfg: DropConfig,
+) -> dict:
+    """Observed and expected from the change point to the last day of the drop, with p-value and wording."""
+    i, kind, cp, t_open, t_res = episode
+    if t_res < 0:
+        end = len(days) - 1
+    else:  # a resolved drop ends where its recovery window begins; a gap ends the day before health returns
+        end = t_res - cfg.recovery_days if kind == "reporting_drop" else t_res - 1
+    end = max(end, t_open)
+    obs = float(np.nan_to_num(x[i, cp : end + 1]).sum())
+    mus = mu_hist[i, cp : end + 1]
+    exp = float(np.nansum(mus)) if np.isfinite(mus).any() else float("nan")
+    phi = float(phi_hist[i, t_open]) if np.isfinite(phi_hist[i, t_open]) else 0.0
+    p = nb_sum_cdf(obs, exp, exp + phi * float(np.nansum(mus**2)))
+    ratio = obs / exp if np.isfinite(exp) and exp > 0 else float("nan")
+    b_end = t_open - cfg.guard_days - 1
+    b_start = max(0, b_end - cfg.baseline_days + 1)
+    return {
+        "zone_id": zone,
+        "kind": kind,
+        "opened_on": days[t_open].date(),
+        "resolved_on": days[t_res].date() if t_res >= 0 else None,
+        "observed": obs,
+        "expected": exp,
+        "ratio": ratio,
+        "p_value": p,
+        "severity": severity(ratio, p, cfg) if kind == "reporting_drop" else "medium",
+        "baseline_start": days[b_start].date() if b_end >= 0 else None,
+        "baseline_end": days[b_end].date() if b_end >= 0 else None,
+        "message": _message(zone, kind, obs, exp, days[cp].date(), cfg),
+    }
+
+
 def detect(series: pd.DataFrame, config: DropConfig | None = None) -> pd.DataFrame:
     """One row per alert episode (reporting_drop, collection_gap) over a zone x day series."""
     cfg = config or DropConfig()
     _validate(series)
     if series.empty:
         return _empty()
-    df = series.copy()
-    df["day"] = pd.to_datetime(df["day"]).dt.normalize()
-    days = pd.date_range(df["day"].min(), df["day"].max(), freq="D")
-    zones = sorted(df["zone_id"].unique())
-    counts = df.pivot_table(index="zone_id", columns="day", values="independent_stories", aggfunc="sum")
-    counts = counts.reindex(index=zones, columns=days)
-    x = counts.to_numpy(dtype=float)
-    if "collection_health" in df:
-        hp = df.pivot_table(
-            index="zone_id", columns="day", values="collection_health", aggfunc="min", dropna=False
-        )
-        health = hp.reindex(index=zones, columns=days).to_numpy(dtype=float)
-    else:
-        health = np.full_like(x, np.nan)
-    dows = days.dayofweek.to_numpy()
-    episodes, mu_hist, phi_hist = detect_matrix(x, health, dows, cfg)
-    rows = []
-    for i, kind, cp, t_open, t_res in episodes:
-        end = (
-            (t_res - cfg.recovery_days if kind == "reporting_drop" else t_res - 1)
-            if t_res >= 0
-            else len(days) - 1
-        )
-        end = max(end, t_open)
-        obs_v = np.nan_to_num(x[i, cp : end + 1]).sum()
-        mus = mu_hist[i, cp : end + 1]
-        exp_v = float(np.nansum(mus)) if np.isfinite(mus).any() else float("nan")
-        phi = float(phi_hist[i, t_open]) if np.isfinite(phi_hist[i, t_open]) else 0.0
-        var_v = exp_v + phi * float(np.nansum(mus**2))
-        p = nb_sum_cdf(obs_v, exp_v, var_v)
-        ratio = obs_v / exp_v if exp_v and np.isfinite(exp_v) and exp_v > 0 else float("nan")
-        b_end = t_open - cfg.guard_days - 1
-        b_start = max(0, b_end - cfg.baseline_days + 1)
-        sev = severity(ratio, p, cfg) if kind == "reporting_drop" else "medium"
-        msg = _message(zones[i], kind, float(obs_v), exp_v, days[cp].date(), cfg)
-        rows.append(
-            {
-                "zone_id": zones[i],
-                "kind": kind,
-                "opened_on": days[t_open].date(),
-                "resolved_on": days[t_res].date() if t_res >= 0 else None,
-                "observed": float(obs_v),
-                "expected": exp_v,
-                "ratio": ratio,
-                "p_value": p,
-                "severity": sev,
-                "baseline_start": days[b_start].date() if b_end >= 0 else None,
-                "baseline_end": days[b_end].date() if b_end >= 0 else None,
-                "message": msg,
-            }
-        )
-    if not rows:
-        return _empty()
-    return pd.DataFrame(rows, columns=COLUMNS)
+    x, health, days, zones = _matrices(series)
+    episodes, mu_hist, phi_hist = detect_matrix(x, health, days.dayofweek.to_numpy(), cfg)
+    rows = [_episode_row(e, x, mu_hist, phi_hist, days, zones[e[0]], cfg) for e in episodes]
+    return pd.DataFrame(rows, columns=COLUMNS) if rows else _empty()
 
 
 def _empty() -> pd.DataFrame:
