@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import sys
+import types
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -147,6 +150,21 @@ def _enrich_in_worker(rows: pa.RecordBatch) -> dict[str, pa.Table | None]:
     return _WORKER.batch(rows)
 
 
+@contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """Start processes without re-importing the caller's main module in them.
+
+    multiprocessing imports `__main__` (the CLI, an Airflow task runner, a benchmark) in every new worker,
+    which costs more than the work it would do on a night; the workers need nothing from it.
+    """
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def worker_count(items: int) -> int:
     """How many processes enrich `items` pending items: 1 below POOL_MIN_ITEMS, else one per core."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -170,7 +188,8 @@ def enriched_batches(pending: pa.Table, registry: Registry, workers: int = 1) ->
     with ProcessPoolExecutor(
         workers - 1, mp_context=context, initializer=_start_worker, initargs=(registry,)
     ) as pool:
-        futures = [pool.submit(_enrich_in_worker, rows) for rows in batches]
+        with _main_module_hidden():  # the workers start on the first submit
+            futures = [pool.submit(_enrich_in_worker, rows) for rows in batches]
         done_here: dict[int, dict] = {}
         back = len(futures) - 1  # the pool hands tasks out from the front, this process takes the back
         for index, future in enumerate(futures):
