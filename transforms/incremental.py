@@ -17,6 +17,15 @@ STATE_COLUMNS = "model varchar, watermark timestamptz, items bigint, fingerprint
 # Item-grain views: too large to hash, so their SQL text (not their rows) enters a model's fingerprint.
 ITEM_GRAIN_VIEWS = frozenset({"staging.stg_items"})
 
+# The syndication key, written once for the models and the scopes: the md5 (as a number) of the first 240
+# characters of the lead (else title, else URL; blanks count as missing), lower-cased, each run of
+# non-letters and non-digits one space.
+MACROS = r"""
+create or replace temp macro syndication_key(lead_text, title, canonical_url) as
+md5_number(left(trim(regexp_replace(
+    lower(coalesce(nullif(trim(lead_text), ''), nullif(trim(title), ''), canonical_url)), '[^\p{L}\p{N}]+', ' ', 'g'
+)), 240))
+"""
 NEW_ITEMS = """
 create or replace temp table incremental_new_items as
 select item_id, canonical_url from staging.stg_items where loaded_at > $since and loaded_at <= $until
@@ -24,8 +33,10 @@ select item_id, canonical_url from staging.stg_items where loaded_at > $since an
 # What new items can change, by a model's unique key: their canonical URLs (deduplication), the text keys of
 # every item at those URLs (syndication: the old winner's story and the new one's), and the items of
 # those stories plus every item at those URLs (item-grain facts).
+# (raw, not staging: the filter then applies before any text is read and cleaned; the macro cleans it)
 TEXT_KEYS = """
-select distinct text_key from staging.stg_items
+select distinct syndication_key(lead_text, title, canonical_url) as text_key
+from raw.items
 where canonical_url in (select canonical_url from incremental_new_items)
 """
 SCOPES = {
@@ -38,7 +49,9 @@ SCOPES = {
         select item_id from intermediate.int_stories_clustered where text_key in ({TEXT_KEYS})
     """,
 }
-KEY_TYPES = {"canonical_url": "varchar", "text_key": "uhugeint", "item_id": "varchar"}
+# A full build of more items than this runs in hash chunks of the unique key, so joins and windows fit in
+# memory: a model's rows for one key depend only on input rows with that key, so the chunks are independent.
+CHUNK_ITEMS = 2_500_000
 
 
 class IncrementalError(ValueError):
@@ -54,8 +67,10 @@ class State:
     fingerprint: str
 
 
-def ensure_state_table(con: duckdb.DuckDBPyConnection) -> None:
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """The bookkeeping table and the macros the models use."""
     con.execute(f"create table if not exists {STATE} ({STATE_COLUMNS})")
+    con.execute(MACROS)
 
 
 def read_state(con: duckdb.DuckDBPyConnection, relation: str) -> State | None:
@@ -96,7 +111,12 @@ def fingerprint(
     con: duckdb.DuckDBPyConnection, sql: str, params: dict, small_inputs: set[str], view_sql: dict[str, str]
 ) -> str:
     """What an item-grain model's rows depend on besides the items: its SQL, parameters and small inputs."""
-    parts = {"sql": sql, "params": {k: str(v) for k, v in sorted(params.items())}, "views": view_sql}
+    parts = {
+        "sql": sql,
+        "macros": MACROS,
+        "params": {k: str(v) for k, v in sorted(params.items())},
+        "views": view_sql,
+    }
     for relation in sorted(small_inputs):
         parts[relation] = con.execute(
             f"select md5(coalesce(string_agg(md5(t::varchar), '' order by md5(t::varchar)), '')) from {relation} as t"
@@ -127,28 +147,58 @@ def merge(
     key: str,
     body: str,
     params: dict,
-    since: datetime,
-    until: datetime,
+    window: tuple[datetime, datetime],
+    made: set[tuple],
 ) -> int:
-    """Delete what the new items can change, insert it recomputed; returns the number of new items."""
-    con.execute(NEW_ITEMS, {"since": since, "until": until})
+    """Delete what the new items can change, insert it recomputed; returns the number of new items.
+
+    `made` lists the scope tables this build already derived: the models of one night share a window, so
+    each scope is derived once (the item scope after the stories are merged, which come first).
+    """
+    since, until = window
+    if ("new", window) not in made:
+        con.execute(NEW_ITEMS, {"since": since, "until": until})
+        made.add(("new", window))
     new = con.execute("select count(*) from incremental_new_items").fetchone()[0]
     if new:
-        con.execute(f"create or replace temp table incremental_scope as {SCOPES[key]}")
-        con.execute(f"delete from {relation} where {key} in (select {key} from incremental_scope)")
-        con.execute(f"insert into {relation} by name {body}", params | {"is_incremental": True})
+        scope = f"incremental_scope_{key}"
+        if (key, window) not in made:
+            con.execute(
+                f"create or replace temp table {scope} as select {key} as scope_key from ({SCOPES[key]})"
+            )
+            made.add((key, window))
+        con.execute(f"create or replace temp macro in_scope(k) as k in (select scope_key from {scope})")
+        con.execute(f"delete from {relation} where in_scope({key})")
+        con.execute(f"insert into {relation} by name {body}", params)
     return new
 
 
-def rebuild(con: duckdb.DuckDBPyConnection, relation: str, key: str, body: str, params: dict) -> None:
-    """The whole table from its SELECT; the scope table exists (empty) because the SELECT names it."""
-    con.execute(f"create or replace temp table incremental_scope ({key} {KEY_TYPES[key]})")
-    con.execute(f"create or replace table {relation} as {body}", params | {"is_incremental": False})
+def rebuild(con: duckdb.DuckDBPyConnection, relation: str, body: str, params: dict, items: int) -> int:
+    """The whole table from its SELECT, in hash chunks of the unique key when there are many items."""
+    chunks = max(1, -(-items // CHUNK_ITEMS))
+    # Item-grain tables have no meaningful row order; not keeping it lets DuckDB write 10M rows in less memory.
+    con.execute("set preserve_insertion_order = false")
+    try:
+        for chunk in range(chunks):
+            # the chunk numbers are integers of ours, not input
+            scope = "true" if chunks == 1 else f"hash(k) % {chunks} = {chunk}"
+            con.execute(f"create or replace temp macro in_scope(k) as {scope}")
+            verb = (
+                f"create or replace table {relation} as" if chunk == 0 else f"insert into {relation} by name"
+            )
+            con.execute(f"{verb} {body}", params)
+    finally:
+        con.execute("reset preserve_insertion_order")
+    return chunks
 
 
-def drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("drop table if exists incremental_scope")
+def drop_scratch(con: duckdb.DuckDBPyConnection, made: set[tuple]) -> None:
+    """The build's scope tables and the scope macro."""
+    for key in SCOPES:
+        con.execute(f"drop table if exists incremental_scope_{key}")
     con.execute("drop table if exists incremental_new_items")
+    con.execute("drop macro if exists in_scope")
+    made.clear()
 
 
 def check_key(relation: str, key: str | None) -> str:

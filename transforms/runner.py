@@ -132,35 +132,54 @@ def build(
     full_refresh: bool = False,
 ) -> TransformSummary:
     """Build every model (or the selected ones) for `run_date`; each model is its own transaction."""
-    summary = TransformSummary(run_date)
-    available = {"run_date": run_date} | load_metrics(registry.config_dir).sql_params()
     models = discover()
-    graph = dependencies(models)
-    tracked = {r for r, m in models.items() if m.is_tracked}
-    incremental.ensure_state_table(con)
-    for model in select(ordered(models), selected):
-        started = time.perf_counter()
+    run = _Build(con, registry, models, dependencies(models), full_refresh, TransformSummary(run_date))
+    run.available = {"run_date": run_date} | load_metrics(registry.config_dir).sql_params()
+    incremental.prepare(con)
+    try:
+        for model in select(ordered(models), selected):
+            run.model(model)
+    finally:
+        incremental.drop_scratch(con, run.made)
+    return run.summary
+
+
+@dataclass
+class _Build:
+    """One build: the models, their graph, the bound parameters, and the scope tables derived so far."""
+
+    con: duckdb.DuckDBPyConnection
+    registry: Registry
+    models: dict[str, Model]
+    graph: dict[str, set[str]]
+    full_refresh: bool
+    summary: TransformSummary
+    available: dict = field(default_factory=dict)
+    made: set[tuple] = field(default_factory=set)
+
+    def model(self, model: Model) -> None:
+        """Build one model in its own transaction."""
+        con, started = self.con, time.perf_counter()
         con.execute("begin transaction")
         try:
             if model.sql is None:
-                rebuilt = _enrich(con, model, registry, full_refresh)
+                rebuilt = _enrich(con, model, self.registry, self.full_refresh)
             elif model.materialized == "incremental":
-                mode = _incremental(con, model, models, graph, available, full_refresh)
-                summary.modes[model.relation] = mode
+                mode = _incremental(con, model, self)
+                self.summary.modes[model.relation] = mode
                 rebuilt = mode == "full"
             else:
-                _plain(con, model, available)
+                _plain(con, model, self.available)
                 rebuilt = False
             if rebuilt:
-                incremental.forget(con, descendants(graph, model.relation) & tracked)
+                tracked = {r for r, m in self.models.items() if m.is_tracked}
+                incremental.forget(con, descendants(self.graph, model.relation) & tracked)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
+            self.made.clear()  # the rollback took this model's scope tables with it
             raise
-        finally:
-            incremental.drop_scratch(con)
-        summary.models[model.relation] = time.perf_counter() - started
-    return summary
+        self.summary.models[model.relation] = time.perf_counter() - started
 
 
 def _params(body: str, available: dict) -> dict | None:
@@ -183,20 +202,13 @@ def _enrich(con: duckdb.DuckDBPyConnection, model: Model, registry: Registry, fu
     return full_refresh
 
 
-def _incremental(
-    con: duckdb.DuckDBPyConnection,
-    model: Model,
-    models: dict[str, Model],
-    graph: dict[str, set[str]],
-    available: dict,
-    full_refresh: bool,
-) -> str:
+def _incremental(con: duckdb.DuckDBPyConnection, model: Model, run: _Build) -> str:
     """Merge what new items change, or rebuild in full; returns full, incremental or unchanged."""
-    relation = model.relation
+    models, relation = run.models, model.relation
     key = incremental.check_key(relation, model.unique_key)
     body = model.sql.strip().rstrip(";")
-    params = _params(body, available) or {}
-    upstream = {r for r in graph[relation] if models[r].is_tracked}
+    params = _params(body, run.available) or {}
+    upstream = {r for r in run.graph[relation] if models[r].is_tracked}
     inputs = {_provider(r) for r in model.references()} - upstream
     views = {r: models[r].sql for r in inputs & incremental.ITEM_GRAIN_VIEWS}
     fingerprint = incremental.fingerprint(con, body, params, inputs - set(views), views)
@@ -206,16 +218,17 @@ def _incremental(
         "select count(*) from duckdb_tables() where schema_name = $s and table_name = $t",
         {"s": model.schema, "t": model.name},
     ).fetchone()[0]
-    reason = incremental.full_reason(state, until, fingerprint, full_refresh, bool(exists))
+    reason = incremental.full_reason(state, until, fingerprint, run.full_refresh, bool(exists))
     if reason is None and incremental.count_through(con, state.watermark) != state.items:
         reason = "items arrived out of load order or were removed"
     if reason is None:
-        new = incremental.merge(con, relation, key, body, params, state.watermark, until)
+        new = incremental.merge(con, relation, key, body, params, (state.watermark, until), run.made)
         items, mode = state.items + new, "incremental" if new else "unchanged"
     else:
         log.info("%s: full build (%s)", relation, reason)
-        incremental.rebuild(con, relation, key, body, params)
-        items, mode = (incremental.count_through(con, until) if until else 0), "full"
+        items = incremental.count_through(con, until) if until else 0
+        incremental.rebuild(con, relation, body, params, items)
+        mode = "full"
     incremental.write_state(con, relation, State(until, items, fingerprint) if until else None)
     return mode
 

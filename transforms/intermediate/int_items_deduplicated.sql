@@ -1,21 +1,22 @@
 -- materialized: incremental
 -- unique_key: canonical_url
 -- One row per canonical URL: the same article reached through two sources or runs counts once
--- (the earliest report keeps it). Only the columns later models read are kept.
+-- (the earliest report keeps it). Keys only: fct_items reads the wide columns (url, title) from staging once.
 with items as not materialized (
     select * from staging.stg_items
-    where not $is_incremental or canonical_url in (select canonical_url from incremental_scope)
+    where in_scope(canonical_url)
 ),
 
--- most URLs occur once: only repeated ones are ranked, and over keys only (the wide columns stay put)
+-- Most URLs occur once, so only repeated ones are ranked. They are found by a 64-bit hash of the URL (a
+-- fixed-width key keeps the 10M-group count small); a collision only ranks a few more rows, never wrongly.
 repeated_urls as (
-    select canonical_url from items group by canonical_url having count(*) > 1
+    select hash(canonical_url) as url_hash from items group by url_hash having count(*) > 1
 ),
 
 later_reports as (
     select item_id
     from items
-    where canonical_url in (select canonical_url from repeated_urls)
+    where hash(canonical_url) in (select url_hash from repeated_urls)
     qualify row_number() over (partition by canonical_url order by reported_at, item_id) > 1
 ),
 
@@ -24,13 +25,10 @@ final as (
         item_id,
         source_id,
         canonical_url,
-        url,
-        title,
-        language,
-        published_at,
         reported_at,
         reported_date,
-        text_key
+        -- computed here, after the scope and the duplicates are filtered out: it is the costly column
+        syndication_key(lead_text, title, canonical_url) as text_key
     from items
     anti join later_reports using (item_id)
 )

@@ -5,20 +5,20 @@
 with items as (
     select item_id, story_id, is_original, source_id, reported_date
     from intermediate.int_stories_clustered
-    where not $is_incremental or item_id in (select item_id from incremental_scope)
+    where in_scope(item_id)
 ),
 
 tags as (
     select item_id, zone_id
     from intermediate.int_items_tagged_to_zones
     where score >= $min_zone_tag_score
-        and (not $is_incremental or item_id in (select item_id from incremental_scope))
+        and in_scope(item_id)
 ),
 
 datelines as (
     select item_id, dateline_place, dateline_zone_id
     from intermediate.int_items_with_datelines
-    where not $is_incremental or item_id in (select item_id from incremental_scope)
+    where in_scope(item_id)
 ),
 
 sources as (
@@ -28,13 +28,13 @@ sources as (
 frames as (
     select distinct item_id
     from intermediate.int_items_with_frames
-    where not $is_incremental or item_id in (select item_id from incremental_scope)
+    where in_scope(item_id)
 ),
 
 incidents as (
     select distinct item_id
     from intermediate.int_items_with_incidents
-    where not $is_incremental or item_id in (select item_id from incremental_scope)
+    where in_scope(item_id)
 ),
 
 final as (

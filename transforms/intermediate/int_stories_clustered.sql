@@ -6,7 +6,7 @@
 with items as (
     select item_id, source_id, reported_at, reported_date, text_key
     from intermediate.int_items_deduplicated
-    where not $is_incremental or text_key in (select text_key from incremental_scope)
+    where in_scope(text_key)
 ),
 
 windowed as (

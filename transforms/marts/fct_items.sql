@@ -4,13 +4,14 @@
 with stories as (
     select item_id, story_id, is_original, story_copies
     from intermediate.int_stories_clustered
-    where not $is_incremental or item_id in (select item_id from incremental_scope)
+    where in_scope(item_id)
 ),
 
 items as (
+    -- the wide columns straight from staging: the deduplicated item is the inner join with its story
     select item_id, source_id, url, title, language, published_at, reported_date
-    from intermediate.int_items_deduplicated
-    where not $is_incremental or item_id in (select item_id from incremental_scope)
+    from staging.stg_items
+    where in_scope(item_id)
 ),
 
 sources as (
@@ -20,29 +21,28 @@ sources as (
 datelines as (
     select item_id, dateline_place, dateline_country, dateline_agency, dateline_zone_id
     from intermediate.int_items_with_datelines
-    where not $is_incremental or item_id in (select item_id from incremental_scope)
+    where in_scope(item_id)
 ),
 
 frames as (
     select item_id, list(frame order by frame) as frames
     from intermediate.int_items_with_frames
-    where not $is_incremental or item_id in (select item_id from incremental_scope)
+    where in_scope(item_id)
     group by item_id
 ),
 
 incidents as (
     select item_id, list(distinct incident_kind order by incident_kind) as incident_kinds
     from intermediate.int_items_with_incidents
-    where not $is_incremental or item_id in (select item_id from incremental_scope)
+    where in_scope(item_id)
     group by item_id
 ),
 
 zones as (
-    -- the best zone: the tagger ranks an item's zones 1, 2, ... (rank 1 is the best), so no window is needed
-    select item_id, min(zone_id) as best_zone_id
+    -- the best zone: the tagger numbers an item's zones 1, 2, ... best first, so rank 1 is one row per item
+    select item_id, zone_id as best_zone_id
     from intermediate.int_items_tagged_to_zones
-    where rank = 1 and (not $is_incremental or item_id in (select item_id from incremental_scope))
-    group by item_id
+    where rank = 1 and in_scope(item_id)
 ),
 
 final as (

@@ -1,7 +1,5 @@
 -- One row per landed item: cast and normalise; the reporting day is the publication day (UTC),
--- or the day it was fetched when the source gave no date. `text_key` is the syndication key: the md5
--- (as a number) of the first 240 characters of the lead (else title, else URL), lower-cased, every run of
--- non-letters and non-digits turned into one space, trimmed. It is computed only where it is selected.
+-- or the day it was fetched when the source gave no date.
 with source as (
     select * from raw.items
 ),
@@ -30,9 +28,6 @@ final as (
         published_at is null as is_published_at_missing,
         coalesce(published_at, fetched_at) as reported_at,
         cast(timezone('UTC', coalesce(published_at, fetched_at)) as date) as reported_date,
-        md5_number(left(trim(regexp_replace(
-            lower(coalesce(clean_lead, clean_title, canonical_url)), '[^\p{L}\p{N}]+', ' ', 'g'
-        )), 240)) as text_key,
         data_date,
         run_id,
         loaded_at
