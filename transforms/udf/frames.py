@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar, Self
 
@@ -31,6 +32,7 @@ INCIDENT_KINDS: tuple[str, ...] = (
 )
 
 
+@lru_cache(maxsize=1024)  # a handful of distinct codes, asked twice per item
 def base_language(language: str | None) -> str:
     """'EN-us' -> 'en'; lexicons are keyed by the base language code."""
     return (language or "").strip().lower().replace("_", "-").split("-")[0]
