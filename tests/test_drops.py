@@ -74,7 +74,18 @@ def test_collection_failure_is_only_collection_gap() -> None:
     assert set(out["kind"]) == {"collection_gap"}
     assert len(out) == 1
     assert out.iloc[0]["opened_on"] == day(onset)
-    assert out.iloc[0]["resolved_on"] == day(onset + length)
+    # resolves on the third healthy day in a row (gap_recovery_days)
+    assert out.iloc[0]["resolved_on"] == day(onset + length + 2)
+
+
+def test_health_hovering_near_the_threshold_is_one_gap() -> None:
+    df, _ = make_series(200, seed=6)
+    df["collection_health"] = 1.0
+    df.loc[150:163, "collection_health"] = [0.85, 0.95] * 7  # low every other day
+    out = detect(df)
+    assert list(out["kind"]) == ["collection_gap"]
+    assert out.iloc[0]["opened_on"] == day(150)
+    assert out.iloc[0]["resolved_on"] == day(165)  # last low day 162, then three healthy days
 
 
 def test_spike_raises_nothing() -> None:

@@ -188,10 +188,14 @@ def evaluate(
 
 
 def _outside_zone_alerts(silent: pd.DataFrame, zone_level: pd.DataFrame, run_date: date) -> pd.DataFrame:
-    """Drop source_silent episodes that open while the zone already has a drop or collection-gap alert open."""
-    if silent.empty or zone_level.empty:
+    """Drop source_silent episodes that open while the zone already has a reporting_drop open.
+
+    A collection_gap does not hide them: source_silent already requires the source's own fetches to succeed.
+    """
+    drops_only = zone_level[zone_level["kind"] == "reporting_drop"] if not zone_level.empty else zone_level
+    if silent.empty or drops_only.empty:
         return silent
-    spans = zone_level.assign(until=zone_level["resolved_on"].fillna(run_date))
+    spans = drops_only.assign(until=drops_only["resolved_on"].fillna(run_date))
     covered = silent.merge(spans[["zone_id", "opened_on", "until"]], on="zone_id", suffixes=("", "_zone"))
     inside = covered[
         (covered["opened_on"] >= covered["opened_on_zone"]) & (covered["opened_on"] <= covered["until"])

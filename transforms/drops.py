@@ -42,7 +42,8 @@ class DropConfig:
     thresholds: tuple[float, ...] = (5.1, 5.1, 5.1)  # CUSUM thresholds h, one per rho
     recovery_days: int = 7  # trailing days whose observed sum must reach recovery_ratio of expected
     recovery_ratio: float = 0.8
-    health_threshold: float = 0.5  # collection_health below this: collection_gap, never reporting_drop
+    health_threshold: float = 0.9  # collection_health below this: collection_gap, never reporting_drop
+    gap_recovery_days: int = 3  # consecutive healthy days before a collection_gap resolves (no flapping)
     critical_ratio: float = 0.3  # severity: critical at ratio <= this and p < critical_p
     critical_p: float = 1e-4
     high_ratio: float = 0.6  # high at ratio <= this and p < high_p; every other episode is medium
@@ -115,6 +116,7 @@ class _Detector:
         self.ep_open = np.zeros(s_n, dtype=bool)
         self.ep_idx = np.full(s_n, -1)
         self.gap_idx = np.full(s_n, -1)
+        self.healthy_run = np.zeros(s_n, dtype=int)  # consecutive healthy days, for gap resolution
         self.frozen_md = np.zeros((s_n, 7))
         self.frozen_phi = np.zeros(s_n)
         self.episodes: list[list] = []
@@ -154,12 +156,13 @@ class _Detector:
         return mu, phi, ready, m
 
     def _gaps(self, t: int) -> None:
-        """collection_gap opens while health is low and resolves on the first healthy day."""
+        """collection_gap opens while health is low; it resolves after gap_recovery_days healthy days in a row."""
         low = ~self.healthy[:, t]
+        self.healthy_run = np.where(low, 0, self.healthy_run + 1)
         for i in np.flatnonzero(low & (self.gap_idx < 0)):
             self.episodes.append([i, "collection_gap", t, t, -1])
             self.gap_idx[i] = len(self.episodes) - 1
-        for i in np.flatnonzero(~low & (self.gap_idx >= 0)):
+        for i in np.flatnonzero((self.healthy_run >= self.cfg.gap_recovery_days) & (self.gap_idx >= 0)):
             self.episodes[self.gap_idx[i]][4] = t
             self.gap_idx[i] = -1
 
@@ -301,8 +304,8 @@ def _episode_row(
     i, kind, cp, t_open, t_res = episode
     if t_res < 0:
         end = len(days) - 1
-    else:  # a resolved drop ends where its recovery window begins; a gap ends the day before health returns
-        end = t_res - cfg.recovery_days if kind == "reporting_drop" else t_res - 1
+    else:  # a resolved episode ends where its recovery window begins (health back, for a gap)
+        end = t_res - (cfg.recovery_days if kind == "reporting_drop" else cfg.gap_recovery_days)
     end = max(end, t_open)
     obs = float(np.nan_to_num(x[i, cp : end + 1]).sum())
     mus = mu_hist[i, cp : end + 1]

@@ -40,6 +40,7 @@ class AlertsConfig(BaseModel):
     recovery_days: int = Field(default=_DROP.recovery_days, ge=1, le=60)
     recovery_ratio: float = Field(default=_DROP.recovery_ratio, gt=0, le=1)
     health_threshold: float = Field(default=_DROP.health_threshold, ge=0, le=1)
+    gap_recovery_days: int = Field(default=_DROP.gap_recovery_days, ge=1, le=30)
     critical_ratio: float = Field(default=_DROP.critical_ratio, gt=0, le=1)
     critical_p: float = Field(default=_DROP.critical_p, gt=0, le=1)
     high_ratio: float = Field(default=_DROP.high_ratio, gt=0, le=1)
