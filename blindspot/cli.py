@@ -268,6 +268,66 @@ def alerts(
     console.print(table)
 
 
+@app.command("publish")
+def publish(config: ConfigOpt = None, date_: DateOpt = None) -> None:
+    """Publish the marts, dimensions and alerts to $BLINDSPOT_HOME/published/blindspot.duckdb (after a passing
+    check of the night; otherwise exit 1 and the last good snapshot stays)."""
+    night = parse_date(date_) or datetime.now().date()
+    try:
+        summary = pipeline.publish_stage(context_for(config), night)
+    except pipeline.CheckGateError as exc:
+        raise fail(f"{exc}; nothing published, the last good snapshot stays", code=1) from None
+    except pipeline.PublishError as exc:
+        raise fail(str(exc), code=1) from None
+    rows = ", ".join(f"{table} {n:,}" for table, n in summary.row_counts.items())
+    console.print(f"published {summary.path} for {night} (run {summary.run_id}): {rows}", highlight=False)
+
+
+@app.command("report")
+def report(config: ConfigOpt = None, date_: DateOpt = None) -> None:
+    """Write the HTML report ($BLINDSPOT_HOME/report/index.html and one page per zone) from the published
+    snapshot."""
+    from blindspot.report import SnapshotMissing
+
+    ctx = context_for(config)
+    night = parse_date(date_)
+    try:
+        summary = pipeline.report_stage(ctx, night)
+    except SnapshotMissing as exc:
+        raise fail(str(exc)) from None
+    if summary.is_stale:
+        err.print(f"note: the published snapshot is for {summary.data_date}, not {night}", highlight=False)
+    console.print(
+        f"report for {summary.data_date}: {summary.index} ({len(summary.pages)} pages)", highlight=False
+    )
+
+
+@app.command("sql")
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run against the published snapshot (read-only).")],
+    output: Annotated[
+        str, typer.Option("--format", help="table, csv or json (one object per line).")
+    ] = "table",
+) -> None:
+    """Run a query against the published snapshot, read-only, and print the result."""
+    from warehouse.publish import QueryError, format_result, run_query
+
+    if output not in ("table", "csv", "json"):
+        raise fail(f"--format {output!r}: use table, csv or json")
+    settings = settings_for(None)
+    try:
+        result = run_query(settings.published_path, query)
+    except (FileNotFoundError, QueryError) as exc:
+        raise fail(str(exc)) from None
+    if output == "table":
+        table = Table(*result.columns, title=f"{len(result.rows)} row(s)")
+        for row in result.rows:
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+    else:
+        typer.echo(format_result(result, output), nl=False)
+
+
 def progress_bar() -> Progress:
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err

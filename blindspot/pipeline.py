@@ -7,7 +7,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -24,8 +25,12 @@ from warehouse.connect import connect, upgrade
 from warehouse.landing import new_run_id
 from warehouse.load import LoadSummary, load
 from warehouse.ops import record_run, utcnow
+from warehouse.publish import PublishError, PublishSummary, publish_snapshot
 from warehouse.registry_tables import sync_registry
 from warehouse.state import refresh_state
+
+if TYPE_CHECKING:
+    from blindspot.report import ReportSummary
 
 log = logging.getLogger(__name__)
 
@@ -172,3 +177,36 @@ def list_alerts(
         ).fetchall()
         columns = [d[0] for d in con.description]
     return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def publish_stage(ctx: Context, run_date: date) -> PublishSummary:
+    """Copy the marts (alerts included) into a new snapshot and rename it over published/blindspot.duckdb.
+    Refuses (CheckGateError, nothing written) unless the night's latest check run passed: the last good
+    snapshot stays."""
+    run_id = new_run_id("publish", run_date)
+    started = utcnow()
+    with warehouse(ctx.settings) as con:
+        check_run_id = require_passing_check(con, run_date, action="publish")
+        try:
+            summary = publish_snapshot(con, ctx.settings.published_path, run_date, run_id, check_run_id)
+        except PublishError as exc:
+            record_publish(con, run_id, run_date, started, "failed", {"error": str(exc)})
+            raise
+        detail = {"path": str(summary.path), "rows": summary.row_counts, "check_run_id": check_run_id}
+        record_publish(con, run_id, run_date, started, "success", detail)
+    return summary
+
+
+def record_publish(
+    con: duckdb.DuckDBPyConnection, run_id: str, run_date: date, started: datetime, status: str, detail: dict
+) -> None:
+    con.execute("begin transaction")
+    record_run(con, run_id, "publish", run_date, started, status, detail=detail)
+    con.execute("commit")
+
+
+def report_stage(ctx: Context, run_date: date) -> ReportSummary:
+    """Write the static HTML report (index.html and one page per zone) from the published snapshot."""
+    from blindspot.report import write_report  # jinja2 and the chart code load only when a report is made
+
+    return write_report(ctx.settings.published_path, ctx.settings.report_dir, run_date)

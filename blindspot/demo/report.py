@@ -11,9 +11,9 @@ from blindspot.demo.runner import DemoSummary
 ALERT_ROWS = 20
 EXAMPLE_QUERIES = [
     "select zone_id, week_start, round(denial_capacity_index, 1) as index, density_deficit, presence_deficit "
-    "from marts.zone_denial_capacity_weekly where week_start >= current_date - 42 order by zone_id, week_start",
+    "from zone_denial_capacity_weekly where week_start >= (select data_date from meta) - 42 order by zone_id, week_start",
     "select zone_id, sum(independent_stories) as stories, sum(inside_dateline_stories) as inside "
-    "from marts.zone_reporting_daily where day >= current_date - 14 group by 1 order by 2",
+    "from zone_reporting_daily where day > (select data_date from meta) - 14 group by 1 order by 2",
 ]
 
 
@@ -78,13 +78,19 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
         sent = sum(summary.delivery.delivered.values())
         console.print(f"alert notifications delivered: {sent} ({settings.alerts_path})", highlight=False)
     console.print(f"warehouse: {settings.warehouse_path}")
+    published = settings.published_path
+    console.print(
+        f"published: {published if published.exists() else 'n/a (nothing published yet)'} (read-only)"
+    )
     report = settings.report_dir / "index.html"
-    console.print(f"report:    {report if report.exists() else 'n/a (report not built yet)'}")
+    console.print(
+        f"report:    {report if report.exists() else 'n/a (report not built yet)'} (open it in a browser)"
+    )
     console.print(f"truth:     {settings.demo_dir / 'truth.json'}")
-    console.print("try:")
+    console.print("try (or give the query to `blindspot sql`):", markup=False)
     for query in EXAMPLE_QUERIES:
         console.print(
-            f'  duckdb -readonly {settings.warehouse_path} "{query}"',
+            f'  duckdb -readonly {published} "{query}"',
             highlight=False,
             markup=False,
             soft_wrap=True,

@@ -16,8 +16,10 @@ from blindspot.demo.scenario import load_scenario
 from blindspot.demo.server import DemoServer
 from blindspot.demo.world import read_world
 from blindspot.notify import DeliverySummary
+from blindspot.report import ReportSummary
 from blindspot.settings import Settings
 from checks.run import CheckSummary
+from warehouse.publish import PublishSummary
 
 log = logging.getLogger(__name__)
 NIGHTLY_DAYS = 30  # the last 30 nights are collected one by one; earlier months are backfilled
@@ -35,6 +37,8 @@ class DemoSummary:
     stages: dict[str, float] = field(default_factory=dict)
     delivery: DeliverySummary | None = None  # the alert notifications sent at the end
     check: CheckSummary | None = None  # the data-quality checks of the last night
+    published: PublishSummary | None = None  # the snapshot published after the checks passed
+    report: ReportSummary | None = None  # the HTML report of that snapshot
 
     @contextmanager
     def timed(self, stage: str) -> Iterator[None]:
@@ -98,4 +102,8 @@ def run_demo(
         summary.check = pipeline.check_stage(ctx, nights[-1])  # alert delivery refuses without a pass
     with summary.timed("alert"):
         summary.delivery = pipeline.alert_stage(ctx, nights[-1])
+    with summary.timed("publish"):  # alert_stage above already refused unless the check passed
+        summary.published = pipeline.publish_stage(ctx, nights[-1])
+    with summary.timed("report"):
+        summary.report = pipeline.report_stage(ctx, nights[-1])
     return summary
