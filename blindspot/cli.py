@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from blindspot import pipeline
 from blindspot.registry import RegistryError, load_registry
@@ -181,27 +182,28 @@ def check(config: ConfigOpt = None, date_: DateOpt = None) -> None:
     summary = pipeline.check_stage(context_for(config), night)
     failures = summary.failed_blocking + summary.failed_warnings
     if failures:
-        table = Table(
-            "level", "table", "column", "rule", "observed", "failing rows (sample)", title="failed checks"
-        )
+        table = Table(title="failed checks")
+        for header in ("level", "table", "column", "rule", "observed", "failing rows (sample)"):
+            table.add_column(header, overflow="fold")  # wrap, never cut: the names are the point
         for r in failures:
-            level = "[red]blocking[/]" if r.blocking else "[yellow]warning[/]"
-            table.add_row(
-                level,
-                r.table,
-                r.rule.column or "",
-                f"{r.rule.meaning} ({r.rule.expectation})",
-                r.observed or "",
-                r.failing_sample or "",
-            )
+            level = Text("blocking", style="red") if r.blocking else Text("warning", style="yellow")
+            rule = f"{r.rule.meaning} ({r.rule.expectation})"
+            cells = (r.table, r.rule.column or "", rule, r.observed or "", r.failing_sample or "")
+            table.add_row(level, *(Text(c) for c in cells))  # Text: JSON samples are not rich markup
         console.print(table)
     console.print(
         f"check {summary.run_id}: {len(summary.results)} expectations, {len(summary.failed_blocking)} blocking "
         f"and {len(summary.failed_warnings)} warning failure(s) in {summary.seconds:.1f} s",
         highlight=False,
+        soft_wrap=True,
     )
     if not summary.passed:
-        raise fail(f"blocking checks failed for {night}: alerts and publishing are held back", code=1)
+        err.print(
+            f"error: blocking checks failed for {night}; alerts and publishing are held back:", style="red"
+        )
+        for r in summary.failed_blocking:  # one unwrapped line each, whatever the terminal width
+            err.print(r.describe(), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1)
 
 
 @app.command("alerts")
@@ -266,6 +268,34 @@ def alerts(
         )
     table.title = f"{len(rows)} alert(s)"
     console.print(table)
+
+
+@app.command("run")
+def run(config: ConfigOpt = None, date_: DateOpt = None) -> None:
+    """Run one whole night in-process (collect, load, transform, check, alert, publish, report); exit 1 on a
+    failed check."""
+    night = parse_date(date_) or datetime.now().date()
+    ctx = context_for(config)
+    try:
+        summary = pipeline.run_night(ctx, night)
+    except pipeline.CheckGateError as exc:
+        raise fail(str(exc), code=1) from None
+    timings = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in (summary.seconds or {}).items())
+    console.print(f"night {night}: {timings}", highlight=False)
+    if summary.stopped_at_check:
+        for result in summary.check.failed_blocking:
+            err.print(result.describe(), highlight=False, markup=False)
+        raise fail(
+            f"blocking checks failed for {night} (check run {summary.check.run_id}): stopped before alert "
+            "delivery, publishing and the report",
+            code=1,
+        )
+    console.print(
+        f"collected {summary.collect.items} items, loaded {summary.load.rows_inserted} new rows, "
+        f"delivered {sum(summary.delivery.delivered.values())} alert notification(s), "
+        f"published {summary.publish.path}",
+        highlight=False,
+    )
 
 
 @app.command("publish")
