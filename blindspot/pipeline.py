@@ -210,3 +210,46 @@ def report_stage(ctx: Context, run_date: date) -> ReportSummary:
     from blindspot.report import write_report  # jinja2 and the chart code load only when a report is made
 
     return write_report(ctx.settings.published_path, ctx.settings.report_dir, run_date)
+
+
+@dataclass
+class NightSummary:
+    """One whole night run in-process: each stage's summary; `check.passed` False means it stopped there."""
+
+    run_date: date
+    collect: CollectSummary | None = None
+    load: LoadSummary | None = None
+    transform: TransformSummary | None = None
+    check: CheckSummary | None = None
+    delivery: notify.DeliverySummary | None = None
+    publish: PublishSummary | None = None
+    report: object | None = None  # blindspot.report.ReportSummary
+    seconds: dict[str, float] | None = None
+
+    @property
+    def stopped_at_check(self) -> bool:
+        return self.check is not None and not self.check.passed
+
+
+def run_night(ctx: Context, run_date: date) -> NightSummary:
+    """collect, load, transform, check, alert, publish and report one night, as the two DAGs do;
+    a failed blocking check stops the night before alert delivery and publishing."""
+    night = NightSummary(run_date, seconds={})
+
+    def timed(stage: str, call: Callable[[], object]) -> object:
+        started = time.perf_counter()
+        result = call()
+        night.seconds[stage] = time.perf_counter() - started
+        log.info("night %s: %s done in %.1f s", run_date, stage, night.seconds[stage])
+        return result
+
+    night.collect = timed("collect", lambda: collect_stage(ctx, run_date))
+    night.load = timed("load", lambda: load_stage(ctx, run_date))
+    night.transform = timed("transform", lambda: transform_stage(ctx, run_date))
+    night.check = timed("check", lambda: check_stage(ctx, run_date))
+    if not night.check.passed:
+        return night
+    night.delivery = timed("alert", lambda: alert_stage(ctx, run_date))
+    night.publish = timed("publish", lambda: publish_stage(ctx, run_date))
+    night.report = timed("report", lambda: report_stage(ctx, run_date))
+    return night

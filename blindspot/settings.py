@@ -19,6 +19,7 @@ KNOWN_ENV = {
     "BLINDSPOT_WEBHOOK_URL": "webhook_url",
     "BLINDSPOT_CONTACT_URL": "contact_url",
     "BLINDSPOT_LOG_LEVEL": "log_level",
+    "BLINDSPOT_COLLECT_SCHEDULE": "collect_schedule",
 }
 
 
@@ -38,6 +39,8 @@ class Settings(BaseModel):
     webhook_url: str | None = None
     contact_url: str = "https://github.com/blindspot-project/blindspot"
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    # The blindspot_collect DAG's schedule (cron or an Airflow preset); 02:00 UTC collects the day before.
+    collect_schedule: str = "0 2 * * *"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -1,0 +1,135 @@
+"""Airflow DAG blindspot_build: transform, check, deliver alerts, publish and report once the raw layer changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from airflow.sdk import Asset, dag, task
+
+# The same Asset that blindspot_collect's `load` task emits (same name and URI).
+RAW_ASSET = Asset(name="blindspot_raw", uri="blindspot://warehouse/raw")
+
+DEFAULT_ARGS = {
+    "owner": "blindspot",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=15),
+    "pool": "blindspot_warehouse",  # every task here writes the warehouse; DuckDB has a single writer
+}
+
+DOC = """
+### blindspot_build
+
+Runs when `blindspot_collect`'s `load` task updates the Asset `blindspot://warehouse/raw`. The night comes from
+that asset event's extra (`data_date`); a manual run takes it from the run conf (`{"date": "YYYY-MM-DD"}`).
+
+`transform` -> `check` -> `alert` -> `publish` -> `report`, each one call into `blindspot.pipeline`, the same
+functions as `blindspot transform`, `check`, `alerts --deliver`, `publish` and `report`. A failed blocking check
+fails `check` at once (no retries) with the failed expectations in its log and error, and nothing after it runs:
+no alert is delivered and the published snapshot stays the previous night's. Alerts go to
+`$BLINDSPOT_HOME/alerts/alerts.jsonl` and to the webhook of the Airflow connection `blindspot_webhook` (or
+`BLINDSPOT_WEBHOOK_URL`).
+"""
+
+
+def night_of(context: dict) -> str:
+    """The night as YYYY-MM-DD: the newest triggering asset event's `data_date`, else the run conf's `date`."""
+    events = context.get("triggering_asset_events") or {}
+    dated = [
+        e for e in (events[RAW_ASSET] if RAW_ASSET in events else []) if (e.extra or {}).get("data_date")
+    ]
+    if dated:
+        return max(e.extra["data_date"] for e in dated)
+    conf = (context.get("dag_run") and context["dag_run"].conf) or {}
+    if conf.get("date"):
+        return datetime.strptime(str(conf["date"]), "%Y-%m-%d").date().isoformat()
+    if context.get("logical_date") is not None:
+        return context["logical_date"].astimezone(UTC).date().isoformat()
+    from airflow.sdk.exceptions import AirflowFailException
+
+    raise AirflowFailException(
+        "no night to build: the run has no blindspot_raw asset event with a data_date, no conf "
+        '{"date": "YYYY-MM-DD"} and no logical date'
+    )
+
+
+@dag(
+    dag_id="blindspot_build",
+    schedule=[RAW_ASSET],
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    doc_md=DOC,
+    tags=["blindspot", "build"],
+)
+def blindspot_build() -> None:
+    @task
+    def night(**context) -> str:
+        return night_of(context)
+
+    @task
+    def transform(run_date: str) -> dict:
+        from datetime import date
+
+        from blindspot.pipeline import Context, transform_stage
+
+        summary = transform_stage(Context.create(), date.fromisoformat(run_date))
+        return {"run_date": run_date, "models": len(summary.models)}
+
+    @task
+    def check(run_date: str) -> dict:
+        from datetime import date
+
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from blindspot.pipeline import Context, check_stage
+
+        summary = check_stage(Context.create(), date.fromisoformat(run_date))
+        if not summary.passed:
+            failed = "; ".join(r.describe() for r in summary.failed_blocking[:5])
+            # AirflowFailException: a failed check is a data problem, so retrying cannot fix it.
+            raise AirflowFailException(
+                f"check run {summary.run_id} for {run_date}: {len(summary.failed_blocking)} blocking "
+                f"expectation(s) failed, alerts and publishing held back: {failed}"
+            )
+        return {"run_id": summary.run_id, "expectations": len(summary.results)}
+
+    @task
+    def alert(run_date: str) -> dict:
+        from datetime import date
+
+        from blindspot.pipeline import Context, alert_stage
+
+        sent = alert_stage(Context.create(), date.fromisoformat(run_date))
+        return {"changes": sent.changes, "delivered": sent.delivered, "failed": sent.failed}
+
+    @task
+    def publish(run_date: str) -> dict:
+        from datetime import date
+
+        from blindspot.pipeline import Context, publish_stage
+
+        summary = publish_stage(Context.create(), date.fromisoformat(run_date))
+        return {"path": str(summary.path), "tables": len(summary.row_counts)}
+
+    @task
+    def report(run_date: str) -> str:
+        from datetime import date
+
+        from blindspot.pipeline import Context, report_stage
+
+        ctx = Context.create()
+        report_stage(ctx, date.fromisoformat(run_date))
+        return str(ctx.settings.report_dir / "index.html")
+
+    run_date = night()
+    built = transform(run_date)
+    checked = check(run_date)
+    sent = alert(run_date)
+    published = publish(run_date)
+    built >> checked >> sent >> published >> report(run_date)
+
+
+blindspot_build()
