@@ -26,32 +26,38 @@ md5_number(left(trim(regexp_replace(
     lower(coalesce(nullif(trim(lead_text), ''), nullif(trim(title), ''), canonical_url)), '[^\p{L}\p{N}]+', ' ', 'g'
 )), 240))
 """
+# New items come from the rows loaded in the window (the filter on loaded_at skips older row groups).
 NEW_ITEMS = """
 create or replace temp table incremental_new_items as
-select item_id, canonical_url from staging.stg_items where loaded_at > $since and loaded_at <= $until
-"""
-# What new items can change, by a model's unique key: their canonical URLs (deduplication), the text keys of
-# every item at those URLs (syndication: the old winner's story and the new one's), and the items of
-# those stories plus every item at those URLs (item-grain facts).
-# (raw, not staging: the filter then applies before any text is read and cleaned; the macro cleans it)
-TEXT_KEYS = """
-select distinct syndication_key(lead_text, title, canonical_url) as text_key
+select item_id, canonical_url, syndication_key(lead_text, title, canonical_url) as text_key
 from raw.items
-where canonical_url in (select canonical_url from incremental_new_items)
+where loaded_at > $since and loaded_at <= $until
 """
+# What new items can change, by a model's unique key: their canonical URLs (deduplication); the stories
+# (text keys) of the new items and of the items the stories held at those URLs before the merge (a URL's
+# old winner may lose, and leave its story); the items of those stories, and every item at those URLs.
+AT_NEW_URLS = (
+    "select item_id from raw.items where canonical_url in (select canonical_url from incremental_new_items)"
+)
 SCOPES = {
     "canonical_url": "select distinct canonical_url from incremental_new_items",
-    "text_key": TEXT_KEYS,
-    "item_id": f"""
-        select item_id from staging.stg_items
-        where canonical_url in (select canonical_url from incremental_new_items)
+    "text_key": f"""
+        select text_key from incremental_new_items
         union
-        select item_id from intermediate.int_stories_clustered where text_key in ({TEXT_KEYS})
+        select text_key from intermediate.int_stories_clustered where item_id in ({AT_NEW_URLS})
+    """,
+    "item_id": f"""
+        {AT_NEW_URLS}
+        union
+        select item_id from intermediate.int_stories_clustered
+        where text_key in (select scope_key from incremental_scope_text_key)
     """,
 }
+# The item scope needs the story keys derived before the stories were merged, in this build.
+NEEDS = {"item_id": "text_key"}
 # A full build of more items than this runs in hash chunks of the unique key, so joins and windows fit in
 # memory: a model's rows for one key depend only on input rows with that key, so the chunks are independent.
-CHUNK_ITEMS = 2_500_000
+CHUNK_ITEMS = 1_000_000
 
 
 class IncrementalError(ValueError):
@@ -71,6 +77,8 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """The bookkeeping table and the macros the models use."""
     con.execute(f"create table if not exists {STATE} ({STATE_COLUMNS})")
     con.execute(MACROS)
+    # Tables are written in any order (models that need one say ORDER BY): 10M rows then fit in less memory.
+    con.execute("set preserve_insertion_order = false")
 
 
 def read_state(con: duckdb.DuckDBPyConnection, relation: str) -> State | None:
@@ -149,8 +157,9 @@ def merge(
     params: dict,
     window: tuple[datetime, datetime],
     made: set[tuple],
-) -> int:
-    """Delete what the new items can change, insert it recomputed; returns the number of new items.
+) -> int | None:
+    """Delete what the new items can change, insert it recomputed; returns the number of new items, or
+    None when this build cannot tell what changed (an upstream merged in an earlier build): rebuild then.
 
     `made` lists the scope tables this build already derived: the models of one night share a window, so
     each scope is derived once (the item scope after the stories are merged, which come first).
@@ -160,6 +169,8 @@ def merge(
         con.execute(NEW_ITEMS, {"since": since, "until": until})
         made.add(("new", window))
     new = con.execute("select count(*) from incremental_new_items").fetchone()[0]
+    if new and key in NEEDS and (NEEDS[key], window) not in made:
+        return None
     if new:
         scope = f"incremental_scope_{key}"
         if (key, window) not in made:
@@ -176,19 +187,12 @@ def merge(
 def rebuild(con: duckdb.DuckDBPyConnection, relation: str, body: str, params: dict, items: int) -> int:
     """The whole table from its SELECT, in hash chunks of the unique key when there are many items."""
     chunks = max(1, -(-items // CHUNK_ITEMS))
-    # Item-grain tables have no meaningful row order; not keeping it lets DuckDB write 10M rows in less memory.
-    con.execute("set preserve_insertion_order = false")
-    try:
-        for chunk in range(chunks):
-            # the chunk numbers are integers of ours, not input
-            scope = "true" if chunks == 1 else f"hash(k) % {chunks} = {chunk}"
-            con.execute(f"create or replace temp macro in_scope(k) as {scope}")
-            verb = (
-                f"create or replace table {relation} as" if chunk == 0 else f"insert into {relation} by name"
-            )
-            con.execute(f"{verb} {body}", params)
-    finally:
-        con.execute("reset preserve_insertion_order")
+    for chunk in range(chunks):
+        # the chunk numbers are integers of ours, not input
+        scope = "true" if chunks == 1 else f"hash(k) % {chunks} = {chunk}"
+        con.execute(f"create or replace temp macro in_scope(k) as {scope}")
+        verb = f"create or replace table {relation} as" if chunk == 0 else f"insert into {relation} by name"
+        con.execute(f"{verb} {body}", params)
     return chunks
 
 
@@ -198,6 +202,7 @@ def drop_scratch(con: duckdb.DuckDBPyConnection, made: set[tuple]) -> None:
         con.execute(f"drop table if exists incremental_scope_{key}")
     con.execute("drop table if exists incremental_new_items")
     con.execute("drop macro if exists in_scope")
+    con.execute("reset preserve_insertion_order")
     made.clear()
 
 

@@ -223,8 +223,11 @@ def _incremental(con: duckdb.DuckDBPyConnection, model: Model, run: _Build) -> s
         reason = "items arrived out of load order or were removed"
     if reason is None:
         new = incremental.merge(con, relation, key, body, params, (state.watermark, until), run.made)
-        items, mode = state.items + new, "incremental" if new else "unchanged"
-    else:
+        if new is None:
+            reason = "its upstream models were merged in an earlier build"
+        else:
+            items, mode = state.items + new, "incremental" if new else "unchanged"
+    if reason is not None:
         log.info("%s: full build (%s)", relation, reason)
         items = incremental.count_through(con, until) if until else 0
         incremental.rebuild(con, relation, body, params, items)

@@ -1,8 +1,12 @@
 -- One row per zone per day, from the first reported day (at most two years back) to the run date.
 with bounds as (
-    select greatest(coalesce(min(reported_date), $run_date::date), $run_date::date - 730) as first_day
+    -- the earliest report time, cast to its UTC day once (casting every item's time costs seconds at 10M)
+    select
+        greatest(
+            coalesce(cast(timezone('UTC', min(reported_at)) as date), $run_date::date), $run_date::date - 730
+        ) as first_day
     from staging.stg_items
-    where reported_date <= $run_date::date
+    where reported_at < timezone('UTC', ($run_date::date + 1)::timestamp)
 ),
 
 zones as (
