@@ -7,7 +7,7 @@ PYTHON  ?= python3
 export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: setup demo test lint format airflow bench clean
+.PHONY: setup demo test lint format airflow bench clean chromium
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,15 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup lint
+test: setup lint chromium
 	$(BIN)/python -m pytest -q
+
+# The report's browser test (tests/test_report_browser.py) drives Debian's chromium; install it when absent.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium for the report's browser test"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 format: setup
 	$(BIN)/ruff format .
