@@ -6,7 +6,7 @@ import os
 import sys
 import types
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
@@ -145,6 +145,11 @@ def _start_worker(registry: Registry) -> None:
     _WORKER = Enricher(registry)
 
 
+def _worker_ready() -> int:
+    """Run by a worker as its first task: it has started and built its Enricher."""
+    return 1
+
+
 def _enrich_in_worker(rows: pa.RecordBatch) -> dict[str, pa.Table | None]:
     assert _WORKER is not None, "the pool initializer builds the Enricher"
     return _WORKER.batch(rows)
@@ -174,33 +179,46 @@ def worker_count(items: int) -> int:
 def enriched_batches(pending: pa.Table, registry: Registry, workers: int = 1) -> Iterator[dict]:
     """`Enricher.batch` over `pending` in BATCH-row batches, results in order, in `workers` processes.
 
-    With more than one, this process is one of them: it takes batches from the back of the queue
-    whenever the next result is not ready, so it works while the pool's `workers - 1` processes start.
+    With more than one, this process is one of them and works from the front; a pool worker, once it
+    has started, takes batches from the back. Nothing waits for a worker that is still starting (that
+    takes seconds on a busy machine): this process then simply does more of the batches.
     """
     batches = pending.to_batches(max_chunksize=BATCH)
-    enricher = Enricher(registry) if workers <= 1 else None
-    if enricher is not None:
+    enricher = Enricher(registry)
+    if workers <= 1:
         for rows in batches:
             yield enricher.batch(rows)
         return
     # forkserver: workers start from a clean process, not a fork of a caller holding DuckDB and threads
-    context = get_context("forkserver")
-    with ProcessPoolExecutor(
-        workers - 1, mp_context=context, initializer=_start_worker, initargs=(registry,)
-    ) as pool:
+    pool = ProcessPoolExecutor(
+        workers - 1, mp_context=get_context("forkserver"), initializer=_start_worker, initargs=(registry,)
+    )
+    try:
         with _main_module_hidden():  # the workers start on the first submit
-            futures = [pool.submit(_enrich_in_worker, rows) for rows in batches]
-        done_here: dict[int, dict] = {}
-        back = len(futures) - 1  # the pool hands tasks out from the front, this process takes the back
-        for index, future in enumerate(futures):
-            while back >= index and index not in done_here and not future.done():
-                if not futures[back].cancel():  # handed out already, and so is every task before it
-                    back = -1
+            starting = {pool.submit(_worker_ready) for _ in range(workers - 1)}
+        handed: dict[Future, int] = {}  # task -> batch index
+        results: dict[int, dict] = {}
+        idle, back = 0, len(batches) - 1  # batches after `back` are handed to workers
+        for index in range(len(batches)):
+            while index not in results:
+                for future in [f for f in starting if f.done()]:
+                    starting.discard(future)
+                    idle += future.result()
+                for future in [f for f in handed if f.done()]:
+                    results[handed.pop(future)] = future.result()
+                    idle += 1
+                while idle and back > index:
+                    handed[pool.submit(_enrich_in_worker, batches[back])] = back
+                    idle, back = idle - 1, back - 1
+                if index in results:
                     break
-                enricher = enricher or Enricher(registry)
-                done_here[back] = enricher.batch(batches[back])
-                back -= 1
-            yield done_here.pop(index) if index in done_here else future.result()
+                if index <= back:
+                    results[index] = enricher.batch(batches[index])
+                else:  # a worker has it: wait for that worker, or any other
+                    wait(handed, return_when=FIRST_COMPLETED)
+            yield results.pop(index)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # a worker still starting exits on its own
 
 
 def enrich_items(con: duckdb.DuckDBPyConnection, registry: Registry, full_refresh: bool = False) -> int:
