@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import multiprocessing
 import random
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -181,6 +183,24 @@ def test_a_process_pool_gives_the_same_rows(tmp_path: Path, registry: Registry) 
         assert a.keys() == b.keys()
         for name in a:
             assert (a[name] is None and b[name] is None) or a[name].equals(b[name]), name
+
+
+def test_a_worker_process_gives_the_same_rows(tmp_path: Path, registry: Registry) -> None:
+    """The pool's entry points in a real forkserver worker: Arrow in, the five tables out, unchanged."""
+    rows = reference.make_items(2500, registry)
+    con = warehouse(tmp_path / "w.duckdb", rows)
+    enrich.create_tables(con)
+    batch = enrich.pending_items(con).to_batches(max_chunksize=enrich.BATCH)[0]
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(
+        1, mp_context=context, initializer=enrich._start_worker, initargs=(registry,)
+    ) as pool:
+        assert pool.submit(enrich._worker_ready).result() == 1
+        remote = pool.submit(enrich._enrich_in_worker, batch).result()
+    local = enrich.Enricher(registry).batch(batch)
+    assert remote.keys() == local.keys()
+    for name in local:
+        assert (remote[name] is None and local[name] is None) or remote[name].equals(local[name]), name
 
 
 def test_watermark_finds_new_items_and_falls_back_when_it_cannot(tmp_path: Path, registry: Registry) -> None:
