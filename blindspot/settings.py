@@ -39,7 +39,7 @@ class Settings(BaseModel):
     webhook_url: str | None = None
     contact_url: str = "https://github.com/blindspot-project/blindspot"
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
-    # The blindspot_collect DAG's schedule (cron or an Airflow preset); 02:00 UTC collects the day before.
+    # The blindspot_collect DAG's schedule: cron or an Airflow preset, or "none" for triggered runs only.
     collect_schedule: str = "0 2 * * *"
 
     @classmethod

@@ -30,18 +30,20 @@ the instances spread over the workers. Each writes only its landing files under 
 `blindspot_warehouse` (size 1: DuckDB has a single writer) and emits the Asset `blindspot://warehouse/raw`
 with the night in its extra, which schedules `blindspot_build`.
 
-The night is the date of the run's data interval (a `date` key in the run conf overrides it), never the clock.
-Schedule: `BLINDSPOT_COLLECT_SCHEDULE` (default `0 2 * * *`). Same functions as `blindspot collect` and
-`blindspot load`; re-running a night adds no duplicates.
+The night is the date of the run's logical date, the start of its data interval (a `date` key in the run conf
+overrides it), never the clock. Schedule: `BLINDSPOT_COLLECT_SCHEDULE` (default `0 2 * * *`; `none` for
+triggered runs only). Same functions as `blindspot collect` and `blindspot load`; re-running a night adds no
+duplicates.
 """
 
 
 def night_of(context: dict) -> str:
-    """The run's night as YYYY-MM-DD: conf `date`, else the data interval's start, else the logical date."""
+    """The run's night as YYYY-MM-DD: conf `date`, else the logical date, else the data interval's start
+    (a manual run of an unscheduled DAG gets an interval at trigger time, its logical date is the one asked)."""
     conf = (context.get("dag_run") and context["dag_run"].conf) or {}
     if conf.get("date"):
         return datetime.strptime(str(conf["date"]), "%Y-%m-%d").date().isoformat()
-    for key in ("data_interval_start", "logical_date"):
+    for key in ("logical_date", "data_interval_start"):
         moment = context.get(key)
         if moment is not None:
             return moment.astimezone(UTC).date().isoformat()
@@ -49,9 +51,15 @@ def night_of(context: dict) -> str:
     return run_after.astimezone(UTC).date().isoformat()
 
 
+def collect_schedule() -> str | None:
+    """BLINDSPOT_COLLECT_SCHEDULE (an env read, no I/O); "none" leaves only triggered runs."""
+    schedule = Settings.from_env().collect_schedule.strip()
+    return None if schedule.lower() == "none" else schedule
+
+
 @dag(
     dag_id="blindspot_collect",
-    schedule=Settings.from_env().collect_schedule,
+    schedule=collect_schedule(),
     start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,
