@@ -10,7 +10,8 @@ from html import escape
 from markupsafe import Markup
 
 WIDTH, HEIGHT = 760, 220
-PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 46, 12, 14, 26
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 46, 12, 30, 26
+LEGEND_Y = 4  # the legend sits above the plot area, so lines near the maximum never cross it
 TIMELINE_LABELS = 150  # room for "expelled or denied entry" left of the timeline
 PALETTE = ["#1f5aa6", "#c2571a", "#2e8540", "#7a4fa3", "#a3842e", "#5a6b7b"]
 
@@ -82,7 +83,7 @@ def axes(frame: Frame, y_label: str) -> list[str]:
         )
     if frame.days:
         parts.extend(day_ticks(frame))
-    parts.append(f'<text class="axis-label" x="4" y="{PAD_TOP - 2}">{escape(y_label)}</text>')
+    parts.append(f'<text class="axis-label" x="4" y="{PAD_TOP - 4}">{escape(y_label)}</text>')
     return parts
 
 
@@ -99,13 +100,13 @@ def day_ticks(frame: Frame) -> list[str]:
 
 def legend(series: Sequence[Series], frame: Frame) -> str:
     items = []
-    x = PAD_LEFT + 8
+    x = PAD_LEFT + 40  # after the y-axis label
     for s in series:
         items.append(
-            f'<rect x="{x}" y="{PAD_TOP}" width="10" height="10" fill="{s.color}"/>'
-            f'<text class="legend" x="{x + 14}" y="{PAD_TOP + 9}">{escape(s.label)}</text>'
+            f'<rect x="{x}" y="{LEGEND_Y}" width="10" height="10" fill="{s.color}"/>'
+            f'<text class="legend" x="{x + 14}" y="{LEGEND_Y + 9}">{escape(s.label)}</text>'
         )
-        x += 28 + 6 * len(s.label)  # about 6 px per character at the legend's 10 px font
+        x += 26 + 5.4 * len(s.label)  # about 5.4 px per character at the legend's 10 px font
     return "".join(items)
 
 
@@ -160,7 +161,7 @@ def marker_lines(frame: Frame, markers: Sequence[tuple[date, str, str]]) -> list
         if day not in index:
             continue
         x = frame.x(index[day])
-        label_y = PAD_TOP + 24 + 12 * (n % 4)  # stagger labels: alerts often open on neighbouring days
+        label_y = PAD_TOP + 10 + 12 * (n % 4)  # stagger labels: alerts often open on neighbouring days
         parts.append(
             f'<line class="marker" x1="{x:.1f}" x2="{x:.1f}" y1="{PAD_TOP}" y2="{frame.height - PAD_BOTTOM}" '
             f'stroke="{color}" stroke-width="1.5" stroke-dasharray="3 2"><title>{escape(label)}</title></line>'
