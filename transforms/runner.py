@@ -22,7 +22,7 @@ ROOT = Path(__file__).parent
 LAYERS = ("staging", "intermediate", "marts")
 REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_0-9]+)\b")
 # A leading comment line such as `-- materialized: incremental` configures the model.
-HEADER = re.compile(r"^--\s*(materialized|unique_key):\s*(\S+)\s*$", re.MULTILINE)
+HEADER = re.compile(r"^--\s*(materialized|unique_key|chunked):\s*(\S+)\s*$", re.MULTILINE)
 # Staging models are views (rename, cast, normalise); the later layers are tables unless they say otherwise.
 MATERIALISATION = {"staging": "view", "intermediate": "table", "marts": "table"}
 KINDS = frozenset({"view", "table", "incremental"})
@@ -230,7 +230,9 @@ def _incremental(con: duckdb.DuckDBPyConnection, model: Model, run: _Build) -> s
     if reason is not None:
         log.info("%s: full build (%s)", relation, reason)
         items = incremental.count_through(con, until) if until else 0
-        incremental.rebuild(con, relation, body, params, items)
+        # `-- chunked: false`: the model reads wide columns that every chunk would scan again
+        chunked = model.config.get("chunked", "true") != "false"
+        incremental.rebuild(con, relation, body, params, items if chunked else 0)
         mode = "full"
     incremental.write_state(con, relation, State(until, items, fingerprint) if until else None)
     return mode

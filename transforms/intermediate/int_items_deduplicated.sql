@@ -1,5 +1,6 @@
 -- materialized: incremental
 -- unique_key: canonical_url
+-- chunked: false
 -- One row per canonical URL: the same article reached through two sources or runs counts once
 -- (the earliest report keeps it). Keys only: fct_items reads the wide columns (url, title) from staging once.
 with items as not materialized (
