@@ -232,3 +232,37 @@ def test_both_dags_run_end_to_end_twice_without_duplicates(tmp_path: Path, demo_
     assert second == first
     assert first["published_night"] == demo_night.night.isoformat()
     assert (demo_night.home / "report" / "index.html").exists()
+
+
+def test_blindspot_run_does_a_whole_night_and_stops_at_a_failed_check(
+    tmp_path: Path, demo_night: DemoNight
+) -> None:
+    from typer.testing import CliRunner
+
+    from blindspot.cli import app
+
+    home = tmp_path / "home"
+    env = {
+        "BLINDSPOT_HOME": str(home),
+        "BLINDSPOT_CONFIG": str(demo_night.config_dir),
+        "BLINDSPOT_ALLOW_LOOPBACK": "true",
+    }
+    night = demo_night.night.isoformat()
+    done = CliRunner().invoke(app, ["run", "--date", night], env=env)
+    assert done.exit_code == 0, done.output
+    published = home / "published" / "blindspot.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert str(con.execute("select data_date from meta").fetchone()[0]) == night
+    assert (home / "report" / "index.html").exists()
+    snapshot = published.stat().st_mtime_ns
+
+    with duckdb.connect(
+        str(home / "warehouse.duckdb")
+    ) as con:  # a duplicate key the loader would never write
+        con.execute(
+            "insert into raw.items select * from raw.items where data_date = ? limit 1", [demo_night.night]
+        )
+    stopped = CliRunner().invoke(app, ["run", "--date", night], env=env)
+    assert stopped.exit_code == 1
+    assert "blocking checks failed" in stopped.output and "raw.items.item_id" in stopped.output
+    assert published.stat().st_mtime_ns == snapshot  # nothing published after the failed check
