@@ -18,7 +18,7 @@ from blindspot.settings import Settings
 from checks.gate import CheckGateError, require_passing_check  # noqa: F401 (publishing calls the gate too)
 from checks.run import CheckSummary, run_checks
 from crawlers.collect import CollectSummary, collect, fetch_policy
-from transforms.alerts import AlertsSummary, build_alerts
+from transforms.alerts import build_alerts
 from transforms.alerts_config import load_alerts_config
 from transforms.runner import TransformSummary, build
 from warehouse.connect import connect, upgrade
@@ -120,12 +120,6 @@ def transform_stage(
             build_alerts(con, ctx.registry.config_dir, run_date)
             summary.models[ALERTS_MODEL] = time.perf_counter() - started
         return summary
-
-
-def alerts_stage(ctx: Context, run_date: date) -> AlertsSummary:
-    """Evaluate marts.alerts for the run date alone (the marts must be built)."""
-    with warehouse(ctx.settings) as con:
-        return build_alerts(con, ctx.registry.config_dir, run_date)
 
 
 def check_stage(ctx: Context, run_date: date) -> CheckSummary:
