@@ -5,17 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
 
-from blindspot import pipeline
+from blindspot import cli_tables, pipeline
 from blindspot.registry import RegistryError, load_registry
 from blindspot.settings import Settings, SettingsError
 
@@ -40,8 +38,21 @@ ConfigOpt = Annotated[
     ),
 ]
 DateOpt = Annotated[
+    str | None, typer.Option("--date", help="The night to work on, YYYY-MM-DD (default: today, UTC).")
+]
+PendingDateOpt = Annotated[
     str | None,
-    typer.Option("--date", help="The night to work on, YYYY-MM-DD (default: every pending night)."),
+    typer.Option(
+        "--date", help="Only this night's landing files, YYYY-MM-DD (default: every pending night)."
+    ),
+]
+AlertsDateOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        help="Only alerts opened on or before this night, YYYY-MM-DD; with --deliver, the night whose "
+        "passing check allows delivery (default: today, UTC).",
+    ),
 ]
 
 
@@ -72,6 +83,10 @@ def context_for(config: Path | None) -> pipeline.Context:
         raise registry_failure(
             exc, f"{len(exc.issues)} problem(s) in the registry at {settings.config_dir}"
         ) from None
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
 
 
 def parse_date(value: str | None) -> date | None:
@@ -115,14 +130,11 @@ def db_upgrade(config: ConfigOpt = None) -> None:
 
 
 @app.command("load")
-def load(config: ConfigOpt = None, date_: DateOpt = None) -> None:
+def load(config: ConfigOpt = None, date_: PendingDateOpt = None) -> None:
     """Bulk-load landing files into raw.* (idempotent; one transaction per batch)."""
     night = parse_date(date_)
     summary = pipeline.load_stage(context_for(config), night)
-    table = Table("kind", "files", "rows in", "new rows", "rejected", title="load")
-    for b in summary.batches:
-        table.add_row(b.kind, str(b.files), str(b.rows_in), str(b.rows_inserted), str(b.rows_rejected))
-    console.print(table)
+    console.print(cli_tables.load_batches(summary.batches))
     for path in summary.unreadable_files:
         err.print(f"rejected unreadable landing file: {path}", highlight=False, markup=False)
 
@@ -136,7 +148,7 @@ def collect(
     ] = None,
 ) -> None:
     """Collect enabled sources (or --source ones) into landing files, with a progress bar."""
-    night = parse_date(date_) or datetime.now().date()
+    night = parse_date(date_) or today_utc()
     ctx = context_for(config)
     try:
         wanted = pipeline.select_sources(ctx, source)
@@ -159,38 +171,31 @@ def transform(
         list[str] | None, typer.Option("--select", help="Build only this model (repeatable).")
     ] = None,
     full_refresh: Annotated[
-        bool, typer.Option("--full-refresh", help="Re-enrich every item, not only new ones.")
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="Rebuild every model and re-enrich every item, not only what the new items change.",
+        ),
     ] = False,
 ) -> None:
     """Build the staging, intermediate and mart models for the night (default: today)."""
-    night = parse_date(date_) or datetime.now().date()
+    night = parse_date(date_) or today_utc()
     ctx = context_for(config)
     try:
         summary = pipeline.transform_stage(ctx, night, select, full_refresh)
     except KeyError as exc:
         raise fail(str(exc.args[0])) from None
-    table = Table("model", "seconds", title=f"transform {night}")
-    for relation, seconds in summary.models.items():
-        table.add_row(relation, f"{seconds:.2f}")
-    console.print(table)
+    console.print(cli_tables.model_seconds(summary.models, f"transform {night}"))
 
 
 @app.command("check")
 def check(config: ConfigOpt = None, date_: DateOpt = None) -> None:
     """Run the data-quality suites for the night (default: today); exit 1 when a blocking expectation fails."""
-    night = parse_date(date_) or datetime.now().date()
+    night = parse_date(date_) or today_utc()
     summary = pipeline.check_stage(context_for(config), night)
     failures = summary.failed_blocking + summary.failed_warnings
     if failures:
-        table = Table(title="failed checks")
-        for header in ("level", "table", "column", "rule", "observed", "failing rows (sample)"):
-            table.add_column(header, overflow="fold")  # wrap, never cut: the names are the point
-        for r in failures:
-            level = Text("blocking", style="red") if r.blocking else Text("warning", style="yellow")
-            rule = f"{r.rule.meaning} ({r.rule.expectation})"
-            cells = (r.table, r.rule.column or "", rule, r.observed or "", r.failing_sample or "")
-            table.add_row(level, *(Text(c) for c in cells))  # Text: JSON samples are not rich markup
-        console.print(table)
+        console.print(cli_tables.check_failures(failures))
     console.print(
         f"check {summary.run_id}: {len(summary.results)} expectations, {len(summary.failed_blocking)} blocking "
         f"and {len(summary.failed_warnings)} warning failure(s) in {summary.seconds:.1f} s",
@@ -209,7 +214,7 @@ def check(config: ConfigOpt = None, date_: DateOpt = None) -> None:
 @app.command("alerts")
 def alerts(
     config: ConfigOpt = None,
-    date_: DateOpt = None,
+    date_: AlertsDateOpt = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only alerts that are still open.")] = False,
     zone: Annotated[str | None, typer.Option("--zone", help="Only alerts about this zone id.")] = None,
     output: Annotated[
@@ -227,7 +232,7 @@ def alerts(
     if deliver:
         ctx = context_for(config)
         try:
-            sent = pipeline.alert_stage(ctx, night or datetime.now().date())
+            sent = pipeline.alert_stage(ctx, night or today_utc())
         except pipeline.CheckGateError as exc:
             raise fail(str(exc), code=1) from None
         err.print(
@@ -248,33 +253,14 @@ def alerts(
             clean = {k: None if isinstance(v, float) and v != v else v for k, v in row.items()}
             typer.echo(json.dumps(clean, default=str, ensure_ascii=False))
         return
-    table = Table(
-        "zone", "kind", "source", "severity", "status", "opened", "resolved", "obs/exp", "p", "message"
-    )
-    for r in rows:
-        ratio = f"{r['observed']:.0f}/{r['expected']:.1f}" if r["expected"] is not None else ""
-        p_value = f"{r['p_value']:.2g}" if r["p_value"] is not None else ""
-        table.add_row(
-            r["zone_id"],
-            r["kind"],
-            r["source_id"] or "",
-            r["severity"],
-            r["status"],
-            str(r["opened_on"]),
-            str(r["resolved_on"] or ""),
-            ratio,
-            p_value,
-            r["message"],
-        )
-    table.title = f"{len(rows)} alert(s)"
-    console.print(table)
+    console.print(cli_tables.alerts(rows))
 
 
 @app.command("run")
 def run(config: ConfigOpt = None, date_: DateOpt = None) -> None:
     """Run one whole night in-process (collect, load, transform, check, alert, publish, report); exit 1 on a
     failed check."""
-    night = parse_date(date_) or datetime.now().date()
+    night = parse_date(date_) or today_utc()
     ctx = context_for(config)
     try:
         summary = pipeline.run_night(ctx, night)
@@ -302,7 +288,7 @@ def run(config: ConfigOpt = None, date_: DateOpt = None) -> None:
 def publish(config: ConfigOpt = None, date_: DateOpt = None) -> None:
     """Publish the marts, dimensions and alerts to $BLINDSPOT_HOME/published/blindspot.duckdb (after a passing
     check of the night; otherwise exit 1 and the last good snapshot stays)."""
-    night = parse_date(date_) or datetime.now().date()
+    night = parse_date(date_) or today_utc()
     try:
         summary = pipeline.publish_stage(context_for(config), night)
     except pipeline.CheckGateError as exc:
@@ -350,10 +336,7 @@ def sql(
     except (FileNotFoundError, QueryError) as exc:
         raise fail(str(exc)) from None
     if output == "table":
-        table = Table(*result.columns, title=f"{len(result.rows)} row(s)")
-        for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
+        console.print(cli_tables.query_result(result.columns, result.rows))
     else:
         typer.echo(format_result(result, output), nl=False)
 
