@@ -20,6 +20,7 @@ from parsel import Selector
 from blindspot.demo import dataset_formats, formats
 from blindspot.demo.server import DemoServer, render_dataset_files
 from blindspot.demo.world import TABLES, DemoSource, Failure, read_world, write_world
+from crawlers.items import clean_text
 
 START, DAYS, AS_OF = date(2026, 3, 1), 20, date(2026, 3, 10)
 PAGE_SIZE = 4
@@ -54,11 +55,11 @@ def day(offset: int) -> date:
 
 SOURCES = [
     DemoSource("wire-rss", "Wire & Sons", "wire", "feed", "en", None, (), feed_format="rss"),
-    DemoSource("agence-atom", "Agence Atome", "wire", "feed", "fr", None, (), feed_format="atom"),
-    DemoSource("basin-rdf", "Basin Review", "regional", "feed", "en", None, (), feed_format="rdf"),
-    DemoSource("dispatch-ru", "Dispatch", "regional", "feed", "ru", None, (), "rss", "windows-1251"),
-    DemoSource("radio-ar", "Radio Nahr", "exile", "feed", "ar", "XVA", (), "rss", "windows-1256"),
-    DemoSource("gazette-latin", "Gazette", "local", "feed", "fr", "XCA", (), "rss", "utf-8", "iso-8859-1"),
+    DemoSource("agence-atom", "Agence Atome", "wire", "feed", "fr", None, (), feed_format="atom", full_text=True),
+    DemoSource("basin-rdf", "Basin Review", "regional", "feed", "en", None, (), feed_format="rdf", full_text=True),
+    DemoSource("dispatch-ru", "Dispatch", "regional", "feed", "ru", None, (), "rss", "windows-1251", full_text=True),
+    DemoSource("radio-ar", "Radio Nahr", "exile", "feed", "ar", "XVA", (), "rss", "windows-1256", full_text=True),
+    DemoSource("gazette-latin", "Gazette", "local", "feed", "fr", "XCA", (), "rss", "utf-8", "iso-8859-1", full_text=True),
     DemoSource("courier-html", "The Courier", "national", "html", "en", "XVA", ("xva-north",)),
     DemoSource(
         "herald-503", "Herald", "national", "feed", "fr", "XCA", (), "rss",
@@ -233,6 +234,27 @@ def test_feeds_parse_in_every_format_and_encoding(
 def test_cyrillic_and_arabic_bytes_are_in_the_served_encoding(client: httpx.Client) -> None:
     assert "Рынки Карсы".encode("windows-1251") in client.get("/feeds/dispatch-ru.xml").content
     assert "كارسا".encode("windows-1256") in client.get("/feeds/radio-ar.xml").content
+
+
+@pytest.mark.parametrize(
+    "source_id", ["wire-rss", "agence-atom", "basin-rdf", "dispatch-ru", "radio-ar", "gazette-latin"]
+)
+def test_full_text_feeds_carry_the_article_text_and_others_only_the_lead(
+    client: httpx.Client, source_id: str
+) -> None:
+    """content:encoded (RSS 2.0, RDF) or Atom content holds lead + paragraphs as the article page has them."""
+    source = SOURCES_BY_ID[source_id]
+    feed = feedparser.parse(client.get(f"/feeds/{source_id}.xml").content)
+    assert not feed.bozo
+    _, lead, body = TEXT[source.language]
+    for entry, title in zip(feed.entries, visible_titles(source_id), strict=True):
+        assert entry.summary == lead
+        if not source.full_text:
+            assert "content" not in entry
+            continue
+        number = title.split()[-2] if source_id == "gazette-latin" else title.split()[-1]
+        assert clean_text(entry.content[0].value) == f"{lead}\n{body}\n{body} {number}"
+        assert entry.content[0].type == "text/html"
 
 
 def test_wrong_declared_encoding_is_the_same_trap_in_header_and_declaration(client: httpx.Client) -> None:

@@ -20,6 +20,7 @@ import pyarrow as pa
 from blindspot.demo.world import DemoSource
 
 TRACKING = "utm_source=rss&utm_medium=feed"
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"  # RSS 2.0 and RSS 1.0 full text: content:encoded
 MONTHS = "January February March April May June July August September October November December".split()
 _INVALID_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -70,10 +71,28 @@ def _links(source: DemoSource, rows: list[dict], base_url: str) -> list[tuple[di
     return [(r, url, f"{url}?{TRACKING}") for r, url in zip(rows, urls, strict=True)]
 
 
+def _paragraphs(row: dict) -> list[str]:
+    """The article's text as its HTML page shows it: the lead, then the body's paragraphs."""
+    return [row.get("lead") or ""] + [p for p in (row.get("body") or "").split("\n\n") if p.strip()]
+
+
+def _body_html(row: dict) -> str:
+    return "".join(f"<p>{_h(p)}</p>\n" for p in _paragraphs(row))
+
+
+def _content(source: DemoSource, row: dict, tag: str) -> str:
+    """The full-text element of a full_text feed (HTML escaped once more as XML text), else nothing."""
+    if not source.full_text:
+        return ""
+    attrs = ' type="html"' if tag == "content" else ""
+    return f"<{tag}{attrs}>{_x(_body_html(row))}</{tag}>\n"
+
+
 def _rss(source: DemoSource, rows: list[dict], base_url: str, newest: datetime) -> tuple[str, list[str], str]:
     name, feed = _x(source.name), quoteattr(f"{base_url}/feeds/{source.id}.xml")
     head = (
-        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">\n'
+        '<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom"'
+        f" xmlns:content={quoteattr(CONTENT_NS)}>\n"
         f"<channel>\n<title>{name}</title>\n<link>{_x(base_url)}/sites/{source.id}/</link>\n"
         f"<description>{name}</description>\n<language>{_x(source.language)}</language>\n"
         f"<lastBuildDate>{rfc822(newest)}</lastBuildDate>\n"
@@ -82,8 +101,8 @@ def _rss(source: DemoSource, rows: list[dict], base_url: str, newest: datetime) 
     items = [
         f"<item>\n<title>{_x(r['title'])}</title>\n<link>{_x(tracked)}</link>\n"
         f'<guid isPermaLink="true">{_x(url)}</guid>\n<pubDate>{rfc822(r["published_at"])}</pubDate>\n'
-        f"<description>{_x(r['lead'])}</description>\n<dc:creator>{name}</dc:creator>\n"
-        "<category>News</category>\n</item>\n"
+        f"<description>{_x(r['lead'])}</description>\n{_content(source, r, 'content:encoded')}"
+        f"<dc:creator>{name}</dc:creator>\n<category>News</category>\n</item>\n"
         for r, url, tracked in _links(source, rows, base_url)
     ]
     return head, items, "</channel>\n</rss>\n"
@@ -103,7 +122,7 @@ def _atom(
         f'<entry>\n<title type="text">{_x(r["title"])}</title>\n'
         f'<link rel="alternate" type="text/html" href={quoteattr(tracked)}/>\n<id>{_x(url)}</id>\n'
         f"<published>{rfc3339(r['published_at'])}</published>\n<updated>{rfc3339(r['published_at'])}</updated>\n"
-        f'<summary type="text">{_x(r["lead"])}</summary>\n{author}\n<category term="News"/>\n</entry>\n'
+        f'<summary type="text">{_x(r["lead"])}</summary>\n{_content(source, r, "content")}{author}\n<category term="News"/>\n</entry>\n'
         for r, url, tracked in _links(source, rows, base_url)
     ]
     return head, items, "</feed>\n"
@@ -114,7 +133,7 @@ def _rdf(source: DemoSource, rows: list[dict], base_url: str, newest: datetime) 
     seq = "".join(f"<rdf:li rdf:resource={quoteattr(tracked)}/>\n" for _, _, tracked in links)
     head = (
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"'
-        ' xmlns:dc="http://purl.org/dc/elements/1.1/">\n'
+        f' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:content={quoteattr(CONTENT_NS)}>\n'
         f"<channel rdf:about={quoteattr(f'{base_url}/feeds/{source.id}.xml')}>\n<title>{name}</title>\n"
         f"<link>{_x(base_url)}/sites/{source.id}/</link>\n<description>{name}</description>\n"
         f"<dc:language>{_x(source.language)}</dc:language>\n<dc:date>{rfc3339(newest)}</dc:date>\n"
@@ -122,7 +141,7 @@ def _rdf(source: DemoSource, rows: list[dict], base_url: str, newest: datetime) 
     )
     items = [
         f"<item rdf:about={quoteattr(tracked)}>\n<title>{_x(r['title'])}</title>\n<link>{_x(tracked)}</link>\n"
-        f"<description>{_x(r['lead'])}</description>\n<dc:date>{rfc3339(r['published_at'])}</dc:date>\n"
+        f"<description>{_x(r['lead'])}</description>\n{_content(source, r, 'content:encoded')}<dc:date>{rfc3339(r['published_at'])}</dc:date>\n"
         f"<dc:creator>{name}</dc:creator>\n<dc:subject>News</dc:subject>\n</item>\n"
         for r, _, tracked in links
     ]
@@ -226,8 +245,7 @@ def render_article(
         if r.get("caption") is not None
         else ""
     )
-    paragraphs = [r.get("lead") or ""] + [p for p in (r.get("body") or "").split("\n\n") if p.strip()]
-    body = "".join(f"<p>{_h(p)}</p>\n" for p in paragraphs)
+    body = _body_html(r)
     main = (
         f'<article>\n<h1>{_h(r["title"])}</h1>\n<time datetime="{published}">'
         f"{long_date(_utc(r['published_at']).date())}</time>\n{figure}"

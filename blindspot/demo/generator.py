@@ -338,6 +338,7 @@ def demo_sources(scenario: Scenario, rng: np.random.Generator, days: int) -> lis
             declared_encoding=s.declared_encoding,
             dataset_format=s.dataset_format,
             failures=tuple(sorted(failures.get(s.id, []), key=lambda f: f.start)),
+            full_text=s.full_text,
         )
         for s in scenario.sources
     ]

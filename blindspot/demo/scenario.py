@@ -93,11 +93,16 @@ class DemoSourceSpec(_Strict):
     encoding: str = "utf-8"
     declared_encoding: str | None = None
     dataset_format: str | None = None
+    full_text: bool = Field(
+        default=False, description="its feed carries the article text (content:encoded / Atom content)"
+    )
 
     @model_validator(mode="after")
     def _kind(self) -> DemoSourceSpec:
         if self.kind == "feed" and self.feed_format is None:
             raise ValueError("a feed source needs feed_format")
+        if self.full_text and self.kind != "feed":
+            raise ValueError("full_text applies to feed sources only")
         if self.kind == "dataset" and self.dataset_format is None:
             raise ValueError("a dataset source needs dataset_format")
         return self

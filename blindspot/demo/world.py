@@ -179,6 +179,7 @@ class DemoSource:
     declared_encoding: str | None = None  # what the XML/HTTP header claims, when it differs (a trap)
     dataset_format: str | None = None
     failures: tuple[Failure, ...] = ()
+    full_text: bool = False  # the feed carries the article text, not only the lead
 
     def failure_on(self, day: date) -> Failure | None:
         return next((f for f in self.failures if f.active(day)), None)
