@@ -7,6 +7,7 @@ import json
 from datetime import date, timedelta
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from blindspot import pipeline
@@ -140,3 +141,55 @@ def test_rerun_gives_identical_marts(built) -> None:
     con = duckdb.connect(str(ctx.settings.warehouse_path), read_only=True)
     assert {m: table_hash(con, m) for m in MARTS} == first
     con.close()
+
+
+def test_state_items_carry_the_generated_frames(built) -> None:
+    """Full-text state feeds deliver the body, where the generator puts the denial frames.
+
+    Each collected state item is matched to its generated article (the URL slug is the article id).
+    Tolerance: per label, frames detected within 10% of those generated (the detector's precision and
+    recall are >= 0.95, tests/test_frames.py); the share of items with any frame within 0.03.
+    """
+    ctx, _, _ = built
+    world = ctx.settings.demo_dir / "world" / "articles.parquet"
+    con = duckdb.connect(str(ctx.settings.warehouse_path), read_only=True)
+    try:
+        con.register("generated", pq.read_table(world, columns=["article_id", "frames"]))
+        con.execute(STATE_ITEMS)
+        [(items, matched, detected_framed, generated_framed)] = con.execute(
+            "select count(*), count(frames), count(*) filter (where item_id in "
+            "(select item_id from intermediate.int_items_with_frames)), count(*) filter (where len(frames) > 0) "
+            "from state_items"
+        ).fetchall()
+        per_label = con.execute(LABEL_COUNTS).fetchall()
+    finally:
+        con.close()
+    assert items > 500 and matched == items
+    assert abs(detected_framed - generated_framed) / items <= 0.03, (detected_framed, generated_framed, items)
+    for label, generated, detected in per_label:
+        assert generated >= 20 and abs(detected - generated) <= 0.10 * generated, (label, generated, detected)
+
+
+STATE_ITEMS = r"""
+create temp table state_items as
+select i.item_id, g.frames
+from staging.stg_items i
+join staging.stg_sources s using (source_id)
+left join generated g on g.article_id = regexp_extract(i.canonical_url, '/articles/([^/?]+)\.html', 1)
+where s.is_state_affiliated
+"""
+LABEL_COUNTS = """
+with generated_labels as (
+    select frame, count(*) as n from (select unnest(frames) as frame from state_items) group by frame
+),
+detected_labels as (
+    select f.frame, count(*) as n
+    from state_items
+    join intermediate.int_items_with_frames f using (item_id)
+    group by all
+)
+select frame, coalesce(g.n, 0), coalesce(d.n, 0)
+from generated_labels g
+full join detected_labels d using (frame)
+order by frame
+"""
