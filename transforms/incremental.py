@@ -179,6 +179,7 @@ def merge(
             )
             made.add((key, window))
         con.execute(f"create or replace temp macro in_scope(k) as k in (select scope_key from {scope})")
+        _merging(con, True)
         con.execute(f"delete from {relation} where in_scope({key})")
         con.execute(f"insert into {relation} by name {body}", params)
     return new
@@ -191,9 +192,16 @@ def rebuild(con: duckdb.DuckDBPyConnection, relation: str, body: str, params: di
         # the chunk numbers are integers of ours, not input
         scope = "true" if chunks == 1 else f"hash(k) % {chunks} = {chunk}"
         con.execute(f"create or replace temp macro in_scope(k) as {scope}")
+        _merging(con, False)
         verb = f"create or replace table {relation} as" if chunk == 0 else f"insert into {relation} by name"
         con.execute(f"{verb} {body}", params)
     return chunks
+
+
+def _merging(con: duckdb.DuckDBPyConnection, merging: bool) -> None:
+    """`merging()` in a model: a constant the planner folds, so a model can read its inputs one way for a
+    merge (a few keys: find the rows by a narrow key first) and another for a full build (every row)."""
+    con.execute(f"create or replace temp macro merging() as {'true' if merging else 'false'}")
 
 
 def drop_scratch(con: duckdb.DuckDBPyConnection, made: set[tuple]) -> None:
@@ -202,6 +210,7 @@ def drop_scratch(con: duckdb.DuckDBPyConnection, made: set[tuple]) -> None:
         con.execute(f"drop table if exists incremental_scope_{key}")
     con.execute("drop table if exists incremental_new_items")
     con.execute("drop macro if exists in_scope")
+    con.execute("drop macro if exists merging")
     con.execute("reset preserve_insertion_order")
     made.clear()
 
