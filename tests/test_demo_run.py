@@ -59,24 +59,31 @@ def test_wrong_encodings_are_decoded(demo) -> None:
     assert any("\u0600" <= ch <= "\u06ff" for ch in arabic)
 
 
-def test_rerunning_a_night_adds_no_duplicates(demo) -> None:
+def test_rerunning_a_night_adds_no_duplicates(demo, tmp_path) -> None:
+    import shutil
+
     from blindspot import pipeline
     from blindspot.demo.server import DemoServer
     from blindspot.demo.world import read_world
+    from blindspot.settings import Settings
 
     night = demo.nights[-1]
-    ctx = pipeline.Context.create(demo.settings)
-    con = duckdb.connect(str(demo.settings.warehouse_path), read_only=True)
+    # on a copy: the shared demo's last check must stay the newest run of its last night
+    home = tmp_path / "home"
+    shutil.copytree(demo.settings.home, home)
+    settings = Settings.from_env(environ={}, home=home, config_dir=demo.settings.config_dir)
+    ctx = pipeline.Context.create(settings)
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     before = con.execute("select count(*) from raw.items").fetchone()[0]
     events_before = con.execute("select count(*) from raw.fetch_events").fetchone()[0]
     con.close()
-    world = read_world(demo.settings.demo_dir)
+    world = read_world(settings.demo_dir)
     base = ctx.registry.sources[0].url.split("/feeds/")[0]
     port = int(base.rsplit(":", 1)[1])
     with DemoServer(world, as_of=night, port=port):
         pipeline.collect_stage(ctx, night, retries=0)
         pipeline.load_stage(ctx, night)
-    con = duckdb.connect(str(demo.settings.warehouse_path), read_only=True)
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     assert con.execute("select count(*) from raw.items").fetchone()[0] == before
     # the re-run's fetch events replace the night's earlier ones: one run per source and night
     runs = con.execute(

@@ -69,6 +69,10 @@ def test_publish_copies_every_mart_and_writes_meta(demo_copy, small_demo) -> Non
     with connect(demo_copy.settings.warehouse_path, read_only=True) as wh:
         status = wh.execute("select status from ops.runs where run_id = ?", [summary.run_id]).fetchone()
     assert status == ("success",)
+    # DuckDB's file header: magic at bytes 8-12, storage version after it; 64 is the v1.0 format, which the
+    # DuckDB 1.x CLI and drivers analysts use can open (the warehouse itself is in the newest format)
+    header = published.read_bytes()[:20]
+    assert header[8:12] == b"DUCK" and int.from_bytes(header[12:20], "little") == 64
 
 
 def test_reader_keeps_its_view_during_a_publish(demo_copy, small_demo) -> None:

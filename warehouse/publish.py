@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 SOURCE_SCHEMA = "marts"  # every table here is published under its own name, marts.alerts included
 SNAPSHOT_ALIAS = "snapshot"
+# Written in the v1.0 storage format, so analysts' DuckDB 1.x clients (the CLI on PyPI is 1.5, BI drivers)
+# can open it; the warehouse itself stays in the engine's newest format.
+SNAPSHOT_STORAGE_VERSION = "v1.0.0"
 
 
 class PublishError(RuntimeError):
@@ -82,7 +85,10 @@ def publish_snapshot(
     building = target.with_name(f".{target.name}.{run_id}.building")
     remove_database_file(building)
     summary = PublishSummary(target, data_date, run_id, utcnow(), schema_revision(con))
-    con.execute(f"attach {quote_literal(str(building))} as {SNAPSHOT_ALIAS}")
+    con.execute(
+        f"attach {quote_literal(str(building))} as {SNAPSHOT_ALIAS} "
+        f"(storage_version {quote_literal(SNAPSHOT_STORAGE_VERSION)})"
+    )
     try:
         for table in tables:
             con.execute(
