@@ -16,28 +16,13 @@ import httpx
 import pyarrow as pa
 
 from blindspot.settings import Settings
+from transforms.alerts import COLUMNS as ALERT_COLUMNS
 from transforms.alerts import read_alerts
 from transforms.alerts_config import DeliveryConfig
 from warehouse.ops import utcnow
 
 log = logging.getLogger(__name__)
-FIELDS = [
-    "alert_id",
-    "zone_id",
-    "kind",
-    "source_id",
-    "severity",
-    "status",
-    "opened_on",
-    "resolved_on",
-    "observed",
-    "expected",
-    "ratio",
-    "p_value",
-    "baseline_start",
-    "baseline_end",
-    "message",
-]
+FIELDS = [c for c in ALERT_COLUMNS if c != "updated_on"]  # what a notification carries of an alert
 
 
 @dataclass

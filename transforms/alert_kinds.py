@@ -9,22 +9,10 @@ import pandas as pd
 from scipy import stats
 
 from transforms.alerts_config import AccessIncidentConfig, PresenceDropConfig, SourceSilentConfig
+from transforms.drops import COLUMNS
 
-EPISODE_COLUMNS = [
-    "zone_id",
-    "kind",
-    "source_id",
-    "opened_on",
-    "resolved_on",
-    "observed",
-    "expected",
-    "ratio",
-    "p_value",
-    "severity",
-    "baseline_start",
-    "baseline_end",
-    "message",
-]
+# the drop detector's episode columns, with the source a source_silent episode is about
+EPISODE_COLUMNS = ["zone_id", "kind", "source_id", *COLUMNS[2:]]
 
 
 def severity(ratio: float, p_value: float) -> str:
