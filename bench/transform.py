@@ -9,7 +9,7 @@
 #    enrichment runs once per item (its rate is step 4 below), so its tables are pre-filled in SQL from the
 #    templates: every item enriched, one zone tag each (score 3, rank 1), datelines ~80% (~40% inside),
 #    frames ~5%, incidents ~1%.
-# 2. FULL rebuild, build(con, registry, run_date) under PRAGMA memory_limit (default 1.5GB): wall time, peak
+# 2. FULL rebuild, build(con, registry, run_date) under PRAGMA memory_limit (default 1.3GB): wall time, peak
 #    RSS, DuckDB buffers and spill (duckdb_memory(), sampled), seconds per model. Out of memory under the
 #    limit is reported, and the build re-run without the limit for its time.
 # 3. NIGHTLY run: one more night of 60,000 new, not yet enriched items, then build(...) again: the real
@@ -532,10 +532,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=200, help="days the items span (default 200)")
     parser.add_argument(
         "--memory-limit",
-        default="1.5GB",
-        # DuckDB's buffers fill up to memory_limit and the process holds ~0.4 GB more (Python, Arrow, the
-        # enrichment's matchers): a 2GB limit peaked at 2.44 GB RSS, so the 2 GB goal needs a lower limit.
-        help="DuckDB memory_limit for the builds (default 1.5GB, so the process stays under the 2 GB goal)",
+        default="1.3GB",
+        # DuckDB's buffers fill up to memory_limit and the process holds ~0.4-0.5 GB more (Python, Arrow, the
+        # enrichment's matchers): at 10M items a 2GB limit peaked at 2.44 GB RSS, 1.5GB at 2.04 GB, 1.3GB at
+        # 1.69 GB with no spill to disk.
+        help="DuckDB memory_limit for the builds (default 1.3GB, so the process stays under the 2 GB goal)",
     )
     args = parser.parse_args(argv)
     if args.items < 1000 or args.nightly_items < 1 or args.days < 7:
