@@ -58,7 +58,7 @@ def warehouse(settings: Settings, read_only: bool = False) -> Iterator[duckdb.Du
     """Open the warehouse for a stage, migrating it first (writers only)."""
     if not read_only:
         db_upgrade(settings)
-    con = connect(settings.warehouse_path, read_only=read_only)
+    con = connect(settings.warehouse_path, read_only=read_only, memory_limit=settings.memory_limit)
     try:
         yield con
     finally:

@@ -20,6 +20,7 @@ KNOWN_ENV = {
     "BLINDSPOT_CONTACT_URL": "contact_url",
     "BLINDSPOT_LOG_LEVEL": "log_level",
     "BLINDSPOT_COLLECT_SCHEDULE": "collect_schedule",
+    "BLINDSPOT_MEMORY_LIMIT": "memory_limit",
 }
 
 
@@ -41,6 +42,9 @@ class Settings(BaseModel):
     log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     # The blindspot_collect DAG's schedule: cron or an Airflow preset, or "none" for triggered runs only.
     collect_schedule: str = "0 2 * * *"
+    # DuckDB's memory_limit for the stages that write the warehouse ("1.3GB"; None: DuckDB's default, 80% of
+    # RAM). The process holds about 0.4-0.5 GB beyond it (bench/transform.py).
+    memory_limit: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -219,3 +219,15 @@ def test_sigkill_mid_batch_leaves_last_complete_state(tmp_path: Path) -> None:
     con.close()
     assert summary.rows_inserted == 3_200_000
     assert table_counts(path)["raw.items"] == 1000 + 3_200_000
+
+
+def test_memory_limit_setting_reaches_every_stage_connection(tmp_path: Path) -> None:
+    import pytest
+
+    from blindspot.settings import SettingsError
+
+    settings = Settings.from_env(environ={"BLINDSPOT_MEMORY_LIMIT": "1.3GB"}, home=tmp_path)
+    with pipeline.warehouse(settings) as con:
+        assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "1.2 GiB"
+    with pytest.raises(SettingsError, match="memory_limit"):
+        Settings.from_env(environ={"BLINDSPOT_MEMORY_LIMIT": "lots"}, home=tmp_path)

@@ -23,12 +23,16 @@ class AlembicDuckDBImpl(DefaultImpl):
     transactional_ddl = True
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB file with UTC session time, so *_at columns read back as UTC."""
+def connect(
+    path: Path, read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB file with UTC session time, so *_at columns read back as UTC (and a memory limit, if set)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute("set TimeZone = 'UTC'")
+    if memory_limit:
+        con.execute("set memory_limit = ?", [memory_limit])
     return con
 
 
