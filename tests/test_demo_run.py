@@ -91,3 +91,16 @@ def test_rerunning_a_night_adds_no_duplicates(demo, tmp_path) -> None:
     ).fetchone()[0]
     assert runs == 1
     assert con.execute("select count(*) from raw.fetch_events").fetchone()[0] <= events_before
+
+
+def test_summary_names_zones_whole_in_80_columns(demo) -> None:
+    from rich.console import Console
+
+    from blindspot.demo.report import print_summary
+
+    console = Console(width=80, record=True, color_system=None)
+    print_summary(demo, console)
+    text = console.export_text()
+    assert "Denial Capacity Index, latest complete week: " in text
+    table = text[text.index("alerts (marts.alerts") :].split("warehouse:")[0]
+    assert "xva-north" in table and "…" not in table  # ids, kinds and dates are never cut

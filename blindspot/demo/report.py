@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -20,10 +21,16 @@ EXAMPLE_QUERIES = [
 def alerts_table(rows: list[tuple]) -> Table:
     """Open alerts first, then the most recent, at most ALERT_ROWS."""
     table = Table(
-        "zone", "kind", "source", "severity", "status", "opened", "resolved", "observed", "expected"
+        "zone", "kind", "severity", "opened", "resolved", "obs/exp", box=box.SIMPLE_HEAD, pad_edge=False
     )
-    for row in rows:
-        table.add_row(*(str(v) if v is not None else "" for v in row))
+    for column in table.columns:
+        column.no_wrap = True  # ids and dates stay whole; fits 80 columns
+    for zone, kind, source, severity, status, opened, resolved, observed, expected in rows:
+        kind = f"{kind} ({source})" if source else kind
+        ratio = f"{observed:.0f}/{expected:.1f}" if expected is not None else ""
+        table.add_row(
+            zone, kind, severity, str(opened), str(resolved) if status == "resolved" else "open", ratio
+        )
     table.title = "alerts (marts.alerts; `blindspot alerts` lists them all)"
     return table
 
@@ -54,8 +61,11 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
             if alerts is not None
             else None
         )
+        # the latest complete week, and how many of the five components the index rests on
         latest = con.execute(
-            "select zone_id, round(denial_capacity_index, 1) from marts.zone_denial_capacity_weekly "
+            "select zone_id, round(denial_capacity_index, 1), "
+            "list_count([density_deficit, presence_deficit, diversity_deficit, access_restriction, "
+            "narrative_control]) from marts.zone_denial_capacity_weekly where is_complete_week "
             "qualify row_number() over (partition by zone_id order by week_start desc) = 1 order by 2 desc"
         ).fetchall()
     finally:
@@ -67,8 +77,10 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
     console.print(
         f"items in the warehouse: {items:,} ({summary.requests:,} requests, {summary.failed_requests:,} failed)"
     )
-    index = ", ".join(f"{zone} {value}" for zone, value in latest)
-    console.print(f"latest weekly Denial Capacity Index: {index}", highlight=False)
+    index = ", ".join(
+        f"{zone} {value}" + (f" ({n} of 5 components)" if n < 5 else "") for zone, value, n in latest
+    )
+    console.print(f"Denial Capacity Index, latest complete week: {index}", highlight=False)
     console.print(
         f"open alerts: {open_alerts if open_alerts is not None else 'n/a (alerting not built yet)'}"
     )
