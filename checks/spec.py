@@ -63,3 +63,14 @@ class Suite:
     @property
     def name(self) -> str:
         return self.table.replace(".", "__")
+
+
+def known_source(p: Params) -> Rule:
+    """A row's source_id is in the registry (a warning: a source removed from the config keeps its history)."""
+    return expect(
+        "expect_column_values_to_be_in_set",
+        "source_id is in the registry",
+        blocking=False,
+        column="source_id",
+        value_set=list(p.source_ids),
+    )

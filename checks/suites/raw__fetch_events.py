@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks.spec import Frame, Params, Rule, Suite, expect
+from checks.spec import Frame, Params, Rule, Suite, expect, known_source
 
 # Error classes the collectors write (crawlers/http.py, feeds, spiders, datasets); http_NNN for HTTP errors.
 ERROR_CLASSES = (
@@ -50,13 +50,7 @@ def night_rules(p: Params) -> list[Rule]:
             column="error",
             regex=ERROR_PATTERN,
         ),
-        expect(
-            "expect_column_values_to_be_in_set",
-            "source_id is in the registry",
-            blocking=False,
-            column="source_id",
-            value_set=list(p.source_ids),
-        ),
+        known_source(p),
     ]
 
 

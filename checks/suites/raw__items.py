@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from checks.spec import Frame, Params, Rule, Suite, expect
+from checks.spec import Frame, Params, Rule, Suite, expect, known_source
 from warehouse.load import EARLIEST_PUBLISHED, FUTURE_SLACK_DAYS, LANGUAGE_PATTERN, URL_PATTERN
 
 VOLUME_FACTOR = 10  # a source may bring at most 10x its median night ...
@@ -41,13 +41,7 @@ def night_rules(p: Params) -> list[Rule]:
             column="language",
             regex=LANGUAGE_PATTERN,
         ),
-        expect(
-            "expect_column_values_to_be_in_set",
-            "source_id is in the registry",
-            blocking=False,
-            column="source_id",
-            value_set=list(p.source_ids),
-        ),
+        known_source(p),
     ]
 
 
