@@ -12,6 +12,13 @@ from blindspot.settings import Settings
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def warehouse_copy(demo, home: Path) -> Settings:
+    """Settings for a private home holding a copy of a demo run's warehouse (the demo's registry), to change freely."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copy(demo.settings.warehouse_path, home / "warehouse.duckdb")
+    return Settings.from_env(environ={}, home=home, config_dir=demo.settings.config_dir)
+
+
 @pytest.fixture
 def config_dir(tmp_path: Path) -> Path:
     """A writable copy of the minimal registry, so a test may break it."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from blindspot.settings import Settings
 from checks.run import run_checks
 from checks.suites import all_suites
 from checks.suites.raw__items import SUITE as RAW_ITEMS
+from tests.conftest import warehouse_copy
 from warehouse.connect import connect, upgrade
 from warehouse.landing import rows_to_table, write_landing_file
 from warehouse.load import load
@@ -26,10 +26,7 @@ from warehouse.load import load
 @pytest.fixture
 def demo_copy(small_demo, tmp_path: Path) -> pipeline.Context:
     """A private copy of the small demo's warehouse, with its deliveries forgotten so alerts are pending."""
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(small_demo.settings.warehouse_path, home / "warehouse.duckdb")
-    settings = Settings.from_env(environ={}, home=home, config_dir=small_demo.settings.config_dir)
+    settings = warehouse_copy(small_demo, tmp_path / "home")
     con = connect(settings.warehouse_path)
     con.execute("delete from ops.alert_deliveries")
     con.close()

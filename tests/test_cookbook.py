@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from blindspot import pipeline
-from blindspot.settings import Settings
+from tests.conftest import warehouse_copy
 
 ANALYSTS_MD = Path(__file__).resolve().parents[1] / "docs" / "analysts.md"
 COOKBOOK_HEADING = "## SQL cookbook (published snapshot)"
@@ -40,9 +39,7 @@ QUERIES = cookbook_queries()
 @pytest.fixture(scope="module")
 def snapshot(small_demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small demo's marts published into a private home, as `blindspot publish` does."""
-    home = tmp_path_factory.mktemp("cookbook-home")
-    shutil.copy(small_demo.settings.warehouse_path, home / "warehouse.duckdb")
-    settings = Settings.from_env(environ={}, home=home, config_dir=small_demo.settings.config_dir)
+    settings = warehouse_copy(small_demo, tmp_path_factory.mktemp("cookbook-home"))
     return pipeline.publish_stage(pipeline.Context.create(settings), small_demo.nights[-1]).path
 
 

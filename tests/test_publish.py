@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from typer.testing import CliRunner
 from blindspot import pipeline
 from blindspot.cli import app
 from blindspot.settings import Settings
+from tests.conftest import warehouse_copy
 from warehouse.connect import connect, head_revision
 from warehouse.ops import record_run, utcnow
 from warehouse.publish import QueryError, mart_tables, run_query
@@ -22,11 +22,7 @@ from warehouse.publish import QueryError, mart_tables, run_query
 @pytest.fixture
 def demo_copy(small_demo, tmp_path: Path) -> pipeline.Context:
     """A private copy of the small demo's warehouse, so a test may publish from it and change it."""
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copy(small_demo.settings.warehouse_path, home / "warehouse.duckdb")
-    settings = Settings.from_env(environ={}, home=home, config_dir=small_demo.settings.config_dir)
-    return pipeline.Context.create(settings)
+    return pipeline.Context.create(warehouse_copy(small_demo, tmp_path / "home"))
 
 
 def last_night(small_demo) -> date:

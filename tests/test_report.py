@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
@@ -13,16 +12,13 @@ import pytest
 from blindspot import pipeline
 from blindspot.report import SnapshotMissing, svg, write_report
 from blindspot.report.render import environment, zone_page_name
-from blindspot.settings import Settings
+from tests.conftest import warehouse_copy
 
 
 @pytest.fixture(scope="module")
 def demo_report(small_demo, tmp_path_factory: pytest.TempPathFactory):
     """The small demo published and reported into a private home."""
-    home = tmp_path_factory.mktemp("report-files")
-    shutil.copy(small_demo.settings.warehouse_path, home / "warehouse.duckdb")
-    settings = Settings.from_env(environ={}, home=home, config_dir=small_demo.settings.config_dir)
-    ctx = pipeline.Context.create(settings)
+    ctx = pipeline.Context.create(warehouse_copy(small_demo, tmp_path_factory.mktemp("report-files")))
     pipeline.publish_stage(ctx, small_demo.nights[-1])
     return pipeline.report_stage(ctx, small_demo.nights[-1])
 

@@ -17,7 +17,7 @@ from websockets.sync.client import connect as ws_connect
 
 from blindspot import pipeline
 from blindspot.report.render import zone_page_name
-from blindspot.settings import Settings
+from tests.conftest import warehouse_copy
 from warehouse.connect import connect
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -169,9 +169,7 @@ def devtools_url(process: subprocess.Popen) -> str:
 @pytest.fixture(scope="module")
 def report(small_demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small demo's report, from a private copy whose latest xva-north headline carries a <script>."""
-    home = tmp_path_factory.mktemp("report-home")
-    shutil.copy(small_demo.settings.warehouse_path, home / "warehouse.duckdb")
-    settings = Settings.from_env(environ={}, home=home, config_dir=small_demo.settings.config_dir)
+    settings = warehouse_copy(small_demo, tmp_path_factory.mktemp("report-home"))
     with connect(settings.warehouse_path) as con:  # as if a crawled page had put it in its title
         con.execute(
             """
