@@ -22,7 +22,11 @@ ROOT = Path(__file__).parent
 LAYERS = ("staging", "intermediate", "marts")
 REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_0-9]+)\b")
 # A leading comment line such as `-- materialized: incremental` configures the model.
-HEADER = re.compile(r"^--\s*(materialized|unique_key|chunked):\s*(\S+)\s*$", re.MULTILINE)
+HEADER = re.compile(r"^--\s*(materialized|unique_key|chunked|joins):\s*(\S+)\s*$", re.MULTILINE)
+# `-- joins: as_written`: every hash join builds its table on the right-hand input as the model writes it.
+# Under a chunk filter the optimizer misjudged sizes and built on the wide left side (the whole chunk's rows
+# with their text, even for a 42-row dimension): slower, and the memory that forced small chunks.
+AS_WRITTEN = "build_side_probe_side"
 # Staging models are views (rename, cast, normalise); the later layers are tables unless they say otherwise.
 MATERIALISATION = {"staging": "view", "intermediate": "table", "marts": "table"}
 KINDS = frozenset({"view", "table", "incremental"})
@@ -162,6 +166,8 @@ class _Build:
         con, started = self.con, time.perf_counter()
         con.execute("begin transaction")
         try:
+            if model.config.get("joins") == "as_written":
+                _disable_optimizer(con, AS_WRITTEN)
             if model.sql is None:
                 rebuilt = _enrich(con, model, self.registry, self.full_refresh)
             elif model.materialized == "incremental":
@@ -179,7 +185,18 @@ class _Build:
             con.execute("rollback")
             self.made.clear()  # the rollback took this model's scope tables with it
             raise
+        finally:
+            if model.config.get("joins") == "as_written":
+                _disable_optimizer(con, AS_WRITTEN, enable=True)
         self.summary.models[model.relation] = time.perf_counter() - started
+
+
+def _disable_optimizer(con: duckdb.DuckDBPyConnection, name: str, enable: bool = False) -> None:
+    """Add one optimizer to (or take it from) the connection's disabled list, keeping the others there."""
+    current = con.execute("select current_setting('disabled_optimizers')").fetchone()[0] or ""
+    names = {n.strip() for n in current.split(",") if n.strip()}
+    names = names - {name} if enable else names | {name}
+    con.execute("set disabled_optimizers = $names", {"names": ",".join(sorted(names))})
 
 
 def _params(body: str, available: dict) -> dict | None:

@@ -1,5 +1,6 @@
 -- materialized: incremental
 -- unique_key: item_id
+-- joins: as_written
 -- One row per item and zone it is about (tag score at or above $min_zone_tag_score), with where its
 -- dateline places the reporter: inside the zone, outside it, or no dateline.
 with items as (

@@ -1,15 +1,17 @@
 -- materialized: incremental
 -- unique_key: item_id
+-- joins: as_written
 -- One row per deduplicated item, with its source, story, dateline, frames and best zone.
 with stories as (
-    select item_id, story_id, is_original, story_copies
+    select item_id, source_id, reported_date, story_id, is_original, story_copies
     from intermediate.int_stories_clustered
     where in_scope(item_id)
 ),
 
 items as (
     -- the wide columns straight from staging: the deduplicated item is the inner join with its story
-    select item_id, source_id, url, title, language, published_at, reported_date
+    -- (which carries the source and day already, so only the columns it lacks are read here)
+    select item_id, url, title, language, published_at
     from staging.stg_items
     where in_scope(item_id)
 ),
@@ -47,8 +49,8 @@ zones as (
 
 final as (
     select
-        i.item_id,
-        i.source_id,
+        t.item_id,
+        t.source_id,
         s.tier,
         coalesce(s.is_independent, true) as is_independent,
         coalesce(s.is_state_affiliated, false) as is_state_affiliated,
@@ -59,7 +61,7 @@ final as (
         i.title,
         i.language,
         i.published_at,
-        i.reported_date,
+        t.reported_date,
         z.best_zone_id,
         d.dateline_place,
         d.dateline_country,
