@@ -257,3 +257,68 @@ def test_a_partial_build_then_a_whole_night_still_equals_a_full_build(fresh, tmp
     assert summary.modes["intermediate.int_items_in_zones"] == "full"
     assert summary.modes["marts.fct_items"] == "full"
     assert wh.hashes() == built.hashes()
+
+
+# The syndication key as first written (regexp_replace): its faster form must give the same value for any text.
+SYNDICATION_KEY_AS_REGEXP_REPLACE = r"""
+md5_number(left(trim(regexp_replace(
+    lower(coalesce(nullif(trim(lead_text), ''), nullif(trim(title), ''), canonical_url)), '[^\p{L}\p{N}]+', ' ', 'g'
+)), 240))
+"""
+ODD_LEADS = [
+    None,
+    "",
+    "   ",
+    "\t\n",
+    "...!!!---",
+    "GOMA, Congo (Reuters) -- Fighting resumed...",
+    "  leading and trailing punctuation runs?! ",
+    "KHARTOUM \u2014\u2014 \u00ab quoted \u00bb \u2026 end.",
+    "\u062f\u0645\u0634\u0642\u060c \u0633\u0648\u0631\u064a\u0627 (CNN) -- \u0642\u064f\u062a\u0650\u0644 18",
+    "cafe\u0301 na\u0308ive \u0915\u094d\u0937 combining marks",
+    "\u0130stanbul \u1e9e\u00df \u01c5 \u2163 \u00bd \u0660\u0661\u0662 digits",
+    "zero\u200bwidth\u200cjoiners\u00a0nbsp\u3000ideographic space",
+    "emoji \U0001f600\U0001f1f8\U0001f1e9 flags",
+    "x" * 239 + " yz",
+    ("word, " * 80).strip(),
+    "\u0627\u0644\u062e\u0631\u0637\u0648\u0645 " * 60,
+]
+
+
+def test_the_syndication_key_equals_its_regexp_replace_definition() -> None:
+    import random
+
+    rng = random.Random(5)
+    alphabet = "aZ9 \t\n.,;:!?-\u2014\u2013()\"'\u2019\u00ab\u00bb\u060c\u061f\u064f\u0301\u00e9\u0130\u00df\u0660\u200b\u00a0\U0001f600_"
+    leads = ODD_LEADS + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300))) for _ in range(3000)
+    ]
+    titles = [None, " ", "A title: here", "\u00c9t\u00e9 \u2014 2026"]
+    rows = [
+        {
+            "lead_text": lead,
+            "title": titles[i % len(titles)],
+            "canonical_url": f"https://x.example/{i}" if i % 7 else None,
+        }
+        for i, lead in enumerate(leads)
+    ]
+    con = duckdb.connect()
+    con.execute("create schema intermediate")
+    incremental.prepare(con)
+    con.execute("create table t (lead_text varchar, title varchar, canonical_url varchar)")
+    con.executemany("insert into t values ($lead_text, $title, $canonical_url)", rows)
+    differing = con.execute(
+        f"""
+        select count(*) filter (where syndication_key(lead_text, title, canonical_url)
+                                      is distinct from ({SYNDICATION_KEY_AS_REGEXP_REPLACE})),
+               -- the form int_items_deduplicated uses on stg_items' trimmed, blank-nulled columns
+               count(*) filter (where syndication_text_key(coalesce(
+                   nullif(trim(lead_text), ''), nullif(trim(title), ''), canonical_url))
+                                      is distinct from ({SYNDICATION_KEY_AS_REGEXP_REPLACE})),
+               count(distinct syndication_key(lead_text, title, canonical_url)),
+               count(*)
+        from t
+        """
+    ).fetchone()
+    assert differing[:2] == (0, 0)
+    assert differing[2] > len(rows) // 2  # the inputs are varied, not one key

@@ -19,12 +19,14 @@ ITEM_GRAIN_VIEWS = frozenset({"staging.stg_items"})
 
 # The syndication key, written once for the models and the scopes: the md5 (as a number) of the first 240
 # characters of the lead (else title, else URL; blanks count as missing), lower-cased, each run of
-# non-letters and non-digits one space.
+# non-letters and non-digits one space. syndication_text_key takes text already trimmed and blank-nulled
+# (stg_items does that), so int_items_deduplicated does not trim 10M leads and titles twice;
+# tests/test_incremental.py checks both forms against the first definition on odd inputs.
 MACROS = r"""
+create or replace temp macro syndication_text_key(opening_text) as
+md5_number(left(trim(regexp_replace(lower(opening_text), '[^\p{L}\p{N}]+', ' ', 'g')), 240));
 create or replace temp macro syndication_key(lead_text, title, canonical_url) as
-md5_number(left(trim(regexp_replace(
-    lower(coalesce(nullif(trim(lead_text), ''), nullif(trim(title), ''), canonical_url)), '[^\p{L}\p{N}]+', ' ', 'g'
-)), 240))
+syndication_text_key(coalesce(nullif(trim(lead_text), ''), nullif(trim(title), ''), canonical_url))
 """
 # New items come from the rows loaded in the window (the filter on loaded_at skips older row groups).
 NEW_ITEMS = """

@@ -51,7 +51,8 @@ final as (
         reported_at,
         reported_date,
         -- computed here, after the scope and the duplicates are filtered out: it is the costly column
-        syndication_key(lead_text, title, canonical_url) as text_key
+        -- (stg_items has trimmed the lead and title and made blanks null: syndication_key without that)
+        syndication_text_key(coalesce(lead_text, title, canonical_url)) as text_key
     from winners
 )
 
