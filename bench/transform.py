@@ -8,7 +8,9 @@
 #    syndication clusters exist; ~1% share a canonical URL; 4 fetch events per source and night. Python
 #    enrichment runs once per item (its rate is step 4 below), so its tables are pre-filled in SQL from the
 #    templates: every item enriched, one zone tag each (score 3, rank 1), datelines ~80% (~40% inside),
-#    frames ~5%, incidents ~1%.
+#    frames ~5%, incidents ~1%; and the model's state (its loaded_at watermark and count), as its own runs
+#    would have left it, so the rebuild finds no pending item by the watermark instead of an anti-join of
+#    10M item ids (6.6-7.4 s under load) that a warehouse enriched night by night never runs.
 # 2. FULL rebuild, build(con, registry, run_date) under PRAGMA memory_limit (default 1.3GB): wall time, peak
 #    RSS, DuckDB buffers and spill (duckdb_memory(), sampled), seconds per model. Out of memory under the
 #    limit is reported, and the build re-run without the limit for its time.
@@ -278,9 +280,15 @@ def add_items(
     if prefill:
         started = time.perf_counter()
         con.execute("begin transaction")
-        for name, columns in enrich.TABLES.items():
-            con.execute(f"create table if not exists intermediate.{name} ({columns})")
+        enrich.create_tables(con)
+        for name in enrich.TABLES:
             con.execute(f"insert into intermediate.{name} by name {PREFILL[name]}")
+        # what the model records after a run (enrich._save_state), read from raw.items: the first build
+        # makes staging.stg_items, the view over it
+        con.execute(
+            f"insert into {enrich.STATE} select (select max(loaded_at) from raw.items), "
+            "(select count(*) from intermediate.int_items_enriched)"
+        )
         con.execute("commit")
         timings["enrichment tables (SQL pre-fill)"] = time.perf_counter() - started
     con.execute("drop table bench_keys")
