@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import multiprocessing
+import pickle
 import random
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -183,6 +184,15 @@ def test_a_process_pool_gives_the_same_rows(tmp_path: Path, registry: Registry) 
         assert a.keys() == b.keys()
         for name in a:
             assert (a[name] is None and b[name] is None) or a[name].equals(b[name]), name
+
+
+def test_a_batch_handed_to_a_worker_carries_only_its_own_rows() -> None:
+    """A slice pickles with its whole table's buffers; the copy a worker gets holds only the slice's rows."""
+    table = pa.table({"item_id": [f"i{n}" for n in range(20_000)], "text": ["x" * 200] * 20_000})
+    batch = table.to_batches(max_chunksize=enrich.BATCH)[3]
+    compact = enrich._compact(batch)
+    assert compact.equals(batch)
+    assert len(pickle.dumps(compact)) * 5 < len(pickle.dumps(batch))
 
 
 def test_a_worker_process_gives_the_same_rows(tmp_path: Path, registry: Registry) -> None:

@@ -25,6 +25,7 @@ BATCH = 2_000  # items per task: one Arrow batch in, the five tables' rows out
 # Below this many pending items one process does it all: a worker costs up to a second to start (the
 # forkserver's imports, then the automata), about what it would save on a demo night.
 POOL_MIN_ITEMS = 20_000
+WORKER_QUEUE = 2  # batches handed to a worker ahead of time
 # A registry folder without its own lexicons/ uses the ones shipped in config/.
 SHIPPED_CONFIG = Path(__file__).resolve().parents[1] / "config"
 TABLES = {
@@ -150,6 +151,12 @@ def _worker_ready() -> int:
     return 1
 
 
+def _compact(rows: pa.RecordBatch) -> pa.RecordBatch:
+    """A copy of a slice with its own buffers: pickling a slice ships the whole table's buffers (32 MB a
+    batch on a 60,000-item night, against about 1 MB for its own rows)."""
+    return rows.take(pa.array(range(rows.num_rows), pa.int64()))
+
+
 def _enrich_in_worker(rows: pa.RecordBatch) -> dict[str, pa.Table | None]:
     assert _WORKER is not None, "the pool initializer builds the Enricher"
     return _WORKER.batch(rows)
@@ -198,18 +205,19 @@ def enriched_batches(pending: pa.Table, registry: Registry, workers: int = 1) ->
             starting = {pool.submit(_worker_ready) for _ in range(workers - 1)}
         handed: dict[Future, int] = {}  # task -> batch index
         results: dict[int, dict] = {}
-        idle, back = 0, len(batches) - 1  # batches after `back` are handed to workers
+        ready, back = 0, len(batches) - 1  # started workers; batches after `back` are handed to workers
         for index in range(len(batches)):
             while index not in results:
                 for future in [f for f in starting if f.done()]:
                     starting.discard(future)
-                    idle += future.result()
+                    ready += future.result()
                 for future in [f for f in handed if f.done()]:
                     results[handed.pop(future)] = future.result()
-                    idle += 1
-                while idle and back > index:
-                    handed[pool.submit(_enrich_in_worker, batches[back])] = back
-                    idle, back = idle - 1, back - 1
+                # each started worker holds up to WORKER_QUEUE batches, so it never waits for this
+                # process to look up from its own batch before it gets the next one
+                while len(handed) < ready * WORKER_QUEUE and back > index:
+                    handed[pool.submit(_enrich_in_worker, _compact(batches[back]))] = back
+                    back -= 1
                 if index in results:
                     break
                 if index <= back:
