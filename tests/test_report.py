@@ -7,11 +7,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
 
+import pandas as pd
 import pytest
 
 from blindspot import pipeline
 from blindspot.report import SnapshotMissing, svg, write_report
-from blindspot.report.render import environment, zone_page_name
+from blindspot.report.data import COMPONENTS
+from blindspot.report.render import components_present, environment, zone_page_name
 from tests.conftest import warehouse_copy
 
 
@@ -76,6 +78,19 @@ def test_chart_labels_are_escaped_and_nulls_break_lines() -> None:
     ElementTree.fromstring(str(chart))
     assert "&lt;b&gt;x&lt;/b&gt;" in chart and "t &amp; &lt;t&gt;" in chart
     assert chart.count("<polyline") == 2  # a missing day is a gap, not a zero
+
+
+def test_the_overview_says_when_the_index_rests_on_fewer_components() -> None:
+    weekly = pd.DataFrame(
+        {
+            "denial_capacity_index": [40.0, 55.0, None],
+            **{c: [0.4, 0.5, None] for c in COMPONENTS},
+        }
+    )
+    assert components_present(weekly) == 5  # the last week without an index does not count
+    weekly.loc[1, ["presence_deficit", "diversity_deficit", "narrative_control"]] = None
+    assert components_present(weekly) == 2
+    assert components_present(weekly.iloc[2:]) == 0
 
 
 def test_zone_page_names_stay_in_the_folder() -> None:

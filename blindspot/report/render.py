@@ -130,10 +130,17 @@ def zone_charts(zone: ZoneData) -> dict[str, Markup]:
     }
 
 
+def components_present(weekly: pd.DataFrame) -> int:
+    """How many index components are known in the latest week that has an index (0 when none has)."""
+    rated = weekly[weekly["denial_capacity_index"].notna()]
+    return 0 if rated.empty else int(rated.iloc[-1][COMPONENTS].notna().sum())
+
+
 def summarise(zone: ZoneData, as_of: date) -> dict:
     """The overview row of a zone (also the lead line of its page)."""
     index = values(zone.weekly["denial_capacity_index"])
     latest = next((v for v in reversed(index) if v is not None), None)
+    present = components_present(zone.weekly)
     last7 = zone.daily.tail(7)
     base = [b for b in daily_baseline(zone)[-7:] if b is not None]
     open_alerts = zone.alerts[zone.alerts["status"] == "open"]
@@ -141,7 +148,11 @@ def summarise(zone: ZoneData, as_of: date) -> dict:
     return {
         "page": zone_page_name(zone.zone_id),
         "index": latest,
-        "index_text": "n/a" if latest is None else f"{latest:.1f}",
+        # an index renormalised over fewer components says less: the reader sees how many it rests on
+        "index_text": "n/a"
+        if latest is None
+        else f"{latest:.1f}"
+        + (f" ({present} of {len(COMPONENTS)} components)" if present < len(COMPONENTS) else ""),
         "sparkline": svg.sparkline(index, f"weekly index, {zone.zone_name}"),
         "stories_7d": int(last7["independent_stories"].sum()),
         "baseline_7d": f"{sum(base):.0f}" if base else "n/a",
