@@ -193,3 +193,19 @@ from generated_labels g
 full join detected_labels d using (frame)
 order by frame
 """
+
+
+def test_joins_as_written_is_validated_and_restores_the_connections_setting() -> None:
+    from transforms import runner
+
+    model = runner.Model("marts", "m", "-- joins: as_writen\nselect 1")
+    with pytest.raises(ValueError, match="joins must be as_written"):
+        _ = model.joins
+    con = duckdb.connect()
+    for before in ("", "filter_pushdown"):
+        con.execute("set disabled_optimizers = $n", {"n": before})
+        restore = runner._joins_as_written(con)
+        during = con.execute("select current_setting('disabled_optimizers')").fetchone()[0]
+        assert "build_side_probe_side" in during and before in during
+        con.execute("set disabled_optimizers = $n", {"n": restore})
+        assert con.execute("select current_setting('disabled_optimizers')").fetchone()[0] == before

@@ -54,6 +54,13 @@ class Model:
         return kind
 
     @property
+    def joins(self) -> str | None:
+        joins = self.config.get("joins")
+        if joins not in (None, "as_written"):
+            raise ValueError(f"{self.relation}: joins must be as_written when given, not {joins!r}")
+        return joins
+
+    @property
     def unique_key(self) -> str | None:
         return self.config.get("unique_key")
 
@@ -164,10 +171,9 @@ class _Build:
     def model(self, model: Model) -> None:
         """Build one model in its own transaction."""
         con, started = self.con, time.perf_counter()
+        restore = _joins_as_written(con) if model.joins == "as_written" else None
         con.execute("begin transaction")
         try:
-            if model.config.get("joins") == "as_written":
-                _disable_optimizer(con, AS_WRITTEN)
             if model.sql is None:
                 rebuilt = _enrich(con, model, self.registry, self.full_refresh)
             elif model.materialized == "incremental":
@@ -186,17 +192,17 @@ class _Build:
             self.made.clear()  # the rollback took this model's scope tables with it
             raise
         finally:
-            if model.config.get("joins") == "as_written":
-                _disable_optimizer(con, AS_WRITTEN, enable=True)
+            if restore is not None:  # the connection's own setting, as it was before this model
+                con.execute("set disabled_optimizers = $names", {"names": restore})
         self.summary.models[model.relation] = time.perf_counter() - started
 
 
-def _disable_optimizer(con: duckdb.DuckDBPyConnection, name: str, enable: bool = False) -> None:
-    """Add one optimizer to (or take it from) the connection's disabled list, keeping the others there."""
+def _joins_as_written(con: duckdb.DuckDBPyConnection) -> str:
+    """Disable the optimizer that picks hash-join build sides; returns the setting to restore afterwards."""
     current = con.execute("select current_setting('disabled_optimizers')").fetchone()[0] or ""
-    names = {n.strip() for n in current.split(",") if n.strip()}
-    names = names - {name} if enable else names | {name}
+    names = {n.strip() for n in current.split(",") if n.strip()} | {AS_WRITTEN}
     con.execute("set disabled_optimizers = $names", {"names": ",".join(sorted(names))})
+    return current
 
 
 def _params(body: str, available: dict) -> dict | None:
