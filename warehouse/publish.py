@@ -174,6 +174,21 @@ def read_meta(path: Path) -> dict | None:
     return dict(zip(columns, row, strict=True)) if row else None
 
 
+class SnapshotMissing(FileNotFoundError):
+    """No published snapshot yet."""
+
+
+def open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
+    """The published snapshot, read-only (it never blocks a publish), with times in UTC."""
+    if not path.exists():
+        raise SnapshotMissing(
+            f"no published snapshot at {path}; run `blindspot publish` after a passing check"
+        )
+    con = duckdb.connect(str(path), read_only=True)
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
 class QueryError(ValueError):
     """An analyst's query failed against the snapshot (syntax, unknown table, or an attempt to write)."""
 
@@ -186,13 +201,8 @@ class QueryResult:
 
 def run_query(path: Path, query: str) -> QueryResult:
     """Run one query against the published snapshot opened read-only; a write fails as a QueryError."""
-    if not path.exists():
-        raise FileNotFoundError(
-            f"no published snapshot at {path}; run `blindspot publish` after a passing check"
-        )
-    con = duckdb.connect(str(path), read_only=True)
+    con = open_snapshot(path)
     try:
-        con.execute("set TimeZone = 'UTC'")
         cursor = con.execute(query)
         if cursor.description is None:
             return QueryResult([], [])

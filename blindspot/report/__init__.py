@@ -9,9 +9,10 @@ from datetime import date
 from importlib.resources import files
 from pathlib import Path
 
-from blindspot.report.data import SnapshotMissing, read_snapshot
+from blindspot.report.data import read_snapshot
 from blindspot.report.methodology import write_methodology
 from blindspot.report.render import render_pages
+from warehouse.publish import SnapshotMissing
 
 __all__ = ["ReportSummary", "SnapshotMissing", "write_report"]
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from warehouse.publish import open_snapshot
+
 HEADLINES = 12  # latest independent headlines listed on a zone page
 FRAME_DAYS = 90  # frame shares are over the last 90 days of the snapshot
 INCIDENT_WEIGHTS = {  # column -> (label, weight per unit), the index's a_90 weights
@@ -26,10 +28,6 @@ COMPONENTS = [
     "access_restriction",
     "narrative_control",
 ]
-
-
-class SnapshotMissing(FileNotFoundError):
-    """No published snapshot to report on yet."""
 
 
 @dataclass
@@ -58,13 +56,8 @@ class Snapshot:
 
 def read_snapshot(path: Path) -> Snapshot:
     """Every zone's series from the published file, opened read-only (it never blocks a publish)."""
-    if not path.exists():
-        raise SnapshotMissing(
-            f"no published snapshot at {path}; run `blindspot publish` after a passing check"
-        )
-    con = duckdb.connect(str(path), read_only=True)
+    con = open_snapshot(path)
     try:
-        con.execute("set TimeZone = 'UTC'")
         row = con.execute("select * from meta").fetchone()  # python dates, not pandas Timestamps
         meta = dict(zip([d[0] for d in con.description], row, strict=True))
         as_of = meta["data_date"]
