@@ -104,19 +104,24 @@ print("DAG_TEST_RESULT " + json.dumps({"state": str(run.state), "tasks": states}
 
 def dag_test(env: dict[str, str], dag_id: str, night: date) -> dict:
     """dag.test() of one DAG in its own process (Airflow reads its config once per process)."""
+    return run_script(DAG_TEST, [str(DAGS), dag_id, night.isoformat()], env, "DAG_TEST_RESULT", 600)
+
+
+def run_script(script: str, args: list[str], env: dict[str, str], tag: str, timeout: int) -> dict:
+    """Run a Python script in its own process; returns the JSON of its last stdout line starting with `tag`."""
     done = subprocess.run(
-        [sys.executable, "-c", DAG_TEST, str(DAGS), dag_id, night.isoformat()],
+        [sys.executable, "-c", script, *args],
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=timeout,
         cwd=ROOT,
     )
-    lines = [x for x in done.stdout.splitlines() if x.startswith("DAG_TEST_RESULT ")]
+    lines = [x for x in done.stdout.splitlines() if x.startswith(f"{tag} ")]
     assert done.returncode == 0 and lines, (
-        f"dag.test({dag_id}) broke:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        f"{tag} script broke:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     )
-    return json.loads(lines[-1].removeprefix("DAG_TEST_RESULT "))
+    return json.loads(lines[-1].removeprefix(f"{tag} "))
 
 
 INTEGRITY = """
@@ -154,17 +159,7 @@ print("INTEGRITY " + json.dumps({"errors": {k: str(v) for k, v in bag.import_err
 def test_dag_files_load_with_tags_retries_docs_and_no_side_effects(tmp_path: Path) -> None:
     missing_home = tmp_path / "no-such-home"
     env = airflow_env(tmp_path / "airflow", missing_home, tmp_path / "no-such-config")
-    done = subprocess.run(
-        [sys.executable, "-c", INTEGRITY, str(DAGS)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    lines = [x for x in done.stdout.splitlines() if x.startswith("INTEGRITY ")]
-    assert done.returncode == 0 and lines, done.stderr[-3000:]
-    report = json.loads(lines[-1].removeprefix("INTEGRITY "))
+    report = run_script(INTEGRITY, [str(DAGS)], env, "INTEGRITY", 300)
     assert report["errors"] == {}
     dags = report["dags"]
     assert set(dags) == {p.stem for p in DAGS.glob("blindspot_*.py")}  # one DAG per file, file name = dag_id
@@ -181,15 +176,7 @@ def test_dag_files_load_with_tags_retries_docs_and_no_side_effects(tmp_path: Pat
 
 def test_collect_schedule_comes_from_settings(tmp_path: Path) -> None:
     env = airflow_env(tmp_path / "airflow", tmp_path / "home") | {"BLINDSPOT_COLLECT_SCHEDULE": "30 4 * * *"}
-    done = subprocess.run(
-        [sys.executable, "-c", INTEGRITY, str(DAGS)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=ROOT,
-    )
-    report = json.loads(next(x for x in done.stdout.splitlines() if x.startswith("INTEGRITY "))[10:])
+    report = run_script(INTEGRITY, [str(DAGS)], env, "INTEGRITY", 300)
     assert "30 4 * * *" in report["dags"]["blindspot_collect"]["schedule"]
 
 
