@@ -69,7 +69,9 @@ def make_items(count: int, registry: Registry, first: int = 0) -> pa.Table:
             columns["language"].append(template["language"])
         seed += 1
     table = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
-    return table.append_column("loaded_at", pa.array([LOADED_AT] * count, pa.timestamp("us", "UTC")))
+    table = table.append_column("loaded_at", pa.array([LOADED_AT] * count, pa.timestamp("us", "UTC")))
+    urls = [f"https://news.example.org/a/{i}" for i in range(first, first + count)]
+    return table.append_column("canonical_url", pa.array(urls, pa.string()))
 
 
 def open_warehouse(path: Path, items: pa.Table) -> duckdb.DuckDBPyConnection:

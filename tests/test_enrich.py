@@ -65,6 +65,7 @@ def demo_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Registry, pa.T
             "body_text": articles.column("body"),
             "language": articles.column("language"),
             "loaded_at": pa.array([STAMP] * articles.num_rows, pa.timestamp("us", "UTC")),
+            "canonical_url": articles.column("article_id"),
         }
     )
 
@@ -101,6 +102,7 @@ def odd_items(count: int, seed: int = 5) -> pa.Table:
                 "body_text": body,
                 "language": rng.choice(["en", "fr", "ar", "ru", "", None]),
                 "loaded_at": STAMP,
+                "canonical_url": f"https://odd.example.org/{i}",
             }
         )
     return pa.Table.from_pylist(rows)

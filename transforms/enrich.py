@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from blindspot.registry import Registry, load_country_names
+from transforms import text_keys
 from transforms.udf.dateline import DatelineMemo
 from transforms.udf.frames import FrameDetector, IncidentDetector, share_word_scans
 from transforms.udf.geotag import TagColumns, ZoneTagger
@@ -230,7 +231,7 @@ def enriched_batches(pending: pa.Table, registry: Registry, workers: int = 1) ->
 
 
 def enrich_items(con: duckdb.DuckDBPyConnection, registry: Registry, full_refresh: bool = False) -> int:
-    """Enrich the items not yet enriched (all of them on a full refresh); returns how many."""
+    """Enrich the items not yet enriched (all of them on a full refresh), and key them; returns how many."""
     create_tables(con, full_refresh)
     pending = pending_items(con)
     waiting: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
@@ -244,6 +245,7 @@ def enrich_items(con: duckdb.DuckDBPyConnection, registry: Registry, full_refres
             _insert(con, waiting)
             items = 0
     _insert(con, waiting)
+    text_keys.update(con, full_refresh)
     _save_state(con)
     return pending.num_rows
 
@@ -296,4 +298,4 @@ def _insert(con: duckdb.DuckDBPyConnection, waiting: dict[str, list[pa.Table]]) 
 MODELS: dict[str, Callable[[duckdb.DuckDBPyConnection, Registry, bool], int]] = {
     "int_items_enriched": enrich_items
 }
-PROVIDES = {"int_items_enriched": [f"intermediate.{name}" for name in TABLES]}
+PROVIDES = {"int_items_enriched": [f"intermediate.{name}" for name in TABLES] + [text_keys.TABLE]}

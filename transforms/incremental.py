@@ -20,7 +20,7 @@ ITEM_GRAIN_VIEWS = frozenset({"staging.stg_items"})
 # The syndication key, written once for the models and the scopes: the md5 (as a number) of the first 240
 # characters of the lead (else title, else URL; blanks count as missing), lower-cased, each run of
 # non-letters and non-digits one space. syndication_text_key takes text already trimmed and blank-nulled
-# (stg_items does that), so int_items_deduplicated does not trim 10M leads and titles twice;
+# (stg_items does that), so transforms/text_keys.py does not trim every lead and title twice;
 # tests/test_incremental.py checks both forms against the first definition on odd inputs.
 MACROS = r"""
 create or replace temp macro syndication_text_key(opening_text) as

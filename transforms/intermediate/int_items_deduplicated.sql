@@ -3,9 +3,8 @@
 -- chunked: false
 -- One row per canonical URL: the same article reached through two sources or runs counts once
 -- (the earliest report keeps it). Keys only: fct_items reads the wide columns (url, title) from staging once.
--- Only the winners' text is read: stg_items trims every title and lead it returns, so the wide columns
--- are fetched after the rows are chosen (a full build drops the later reports, a merge fetches its few
--- winners by item_id, a filter the scan applies before it reads the text).
+-- Only the winners' columns are read, after the rows are chosen (a full build drops the later reports, a
+-- merge fetches its few winners by item_id, a filter the scan applies before it reads the other columns).
 with keys as not materialized (
     select item_id, canonical_url, reported_at
     from staging.stg_items
@@ -43,6 +42,11 @@ winners as (
     where merging() and item_id in (select item_id from merged_winners)
 ),
 
+-- each item's syndication key, computed once when it was enriched (transforms/text_keys.py)
+text_keys as (
+    select item_id, text_key from intermediate.int_items_text_keys
+),
+
 final as (
     select
         item_id,
@@ -50,10 +54,9 @@ final as (
         canonical_url,
         reported_at,
         reported_date,
-        -- computed here, after the scope and the duplicates are filtered out: it is the costly column
-        -- (stg_items has trimmed the lead and title and made blanks null: syndication_key without that)
-        syndication_text_key(coalesce(lead_text, title, canonical_url)) as text_key
+        text_key
     from winners
+    inner join text_keys using (item_id)
 )
 
 select * from final
