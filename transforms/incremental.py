@@ -35,21 +35,24 @@ select item_id, canonical_url, syndication_key(lead_text, title, canonical_url) 
 from raw.items
 where loaded_at > $since and loaded_at <= $until
 """
+# Every item at the new items' URLs (two scopes need them: one scan of 10M URLs, not two).
+AT_NEW_URLS = """
+create or replace temp table incremental_at_new_urls as
+select item_id from raw.items where canonical_url in (select canonical_url from incremental_new_items)
+"""
 # What new items can change, by a model's unique key: their canonical URLs (deduplication); the stories
 # (text keys) of the new items and of the items the stories held at those URLs before the merge (a URL's
 # old winner may lose, and leave its story); the items of those stories, and every item at those URLs.
-AT_NEW_URLS = (
-    "select item_id from raw.items where canonical_url in (select canonical_url from incremental_new_items)"
-)
 SCOPES = {
     "canonical_url": "select distinct canonical_url from incremental_new_items",
-    "text_key": f"""
+    "text_key": """
         select text_key from incremental_new_items
         union
-        select text_key from intermediate.int_stories_clustered where item_id in ({AT_NEW_URLS})
+        select text_key from intermediate.int_stories_clustered
+        where item_id in (select item_id from incremental_at_new_urls)
     """,
-    "item_id": f"""
-        {AT_NEW_URLS}
+    "item_id": """
+        select item_id from incremental_at_new_urls
         union
         select item_id from intermediate.int_stories_clustered
         where text_key in (select scope_key from incremental_scope_text_key)
@@ -171,6 +174,7 @@ def merge(
     since, until = window
     if ("new", window) not in made:
         con.execute(NEW_ITEMS, {"since": since, "until": until})
+        con.execute(AT_NEW_URLS)
         made.add(("new", window))
     new = con.execute("select count(*) from incremental_new_items").fetchone()[0]
     if new and key in NEEDS and (NEEDS[key], window) not in made:
@@ -213,6 +217,7 @@ def drop_scratch(con: duckdb.DuckDBPyConnection, made: set[tuple]) -> None:
     for key in SCOPES:
         con.execute(f"drop table if exists incremental_scope_{key}")
     con.execute("drop table if exists incremental_new_items")
+    con.execute("drop table if exists incremental_at_new_urls")
     con.execute("drop macro if exists in_scope")
     con.execute("drop macro if exists merging")
     con.execute("reset preserve_insertion_order")
