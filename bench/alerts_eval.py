@@ -16,7 +16,8 @@
 # episode open at onset (a false alarm, counted on the stable series) is left out for every detector
 # ("excl"), so all are scored on the same series. A goal the oracle itself misses is still a FAIL for detect,
 # and is also listed as LIMIT (beyond the statistical limit).
-# Usage: .venv/bin/python bench/alerts_eval.py [--series 200] [--workers 2] [--seed 1]
+# --rhythm mixed: half the series of every stable and drop cell have a Friday-Saturday weekend instead.
+# Usage: .venv/bin/python bench/alerts_eval.py [--series 200] [--workers 2] [--seed 1] [--rhythm mixed]
 
 from __future__ import annotations
 
@@ -48,6 +49,14 @@ ORACLE_REF = {
     (30.0, 0.5): (46, 92, 4),
     (3.0, 0.8): (42, 94, 4),
 }
+
+
+def rhythm(level: float, n: int, t_n: int, mixed: bool) -> np.ndarray:
+    """True daily rates (n, t_n); mixed: the second half of the series has the rhythm shifted a day earlier."""
+    mu = np.tile(level * WEEKLY[np.arange(t_n) % 7], (n, 1))
+    if mixed:
+        mu[n // 2 :] = level * np.roll(WEEKLY, -1)[np.arange(t_n) % 7]
+    return mu
 
 
 def simulate(rate: np.ndarray, k: float, rng: np.random.Generator) -> np.ndarray:
@@ -151,11 +160,11 @@ def summary(delay: np.ndarray) -> tuple[float, float, float]:
     return 100 * float(np.mean(delay <= 3)), 100 * float(np.mean(delay <= 7)), med
 
 
-def stable_cell(level: float, k: float, n: int, seed: int) -> dict:
+def stable_cell(level: float, k: float, n: int, seed: int, mixed: bool = False) -> dict:
     """False alarms on stable series, and every comparator calibrated on them to <= 1 per zone-year."""
     rng = np.random.default_rng(seed)
     t_n = WARMUP + YEAR
-    mu = np.tile(level * WEEKLY[np.arange(t_n) % 7], (n, 1))
+    mu = rhythm(level, n, t_n, mixed)
     x = simulate(mu, k, rng)
     out = run_detect(x)
     fa = 0 if out.empty else int(((out["kind"] == "reporting_drop") & (out["open_t"] >= WARMUP)).sum())
@@ -204,12 +213,14 @@ def detect_starts(
     return starts, busy
 
 
-def drop_cell(level: float, k: float, drop: float, stable: dict, n: int, seed: int) -> dict:
+def drop_cell(
+    level: float, k: float, drop: float, stable: dict, n: int, seed: int, mixed: bool = False
+) -> dict:
     """Detection within 3 and 7 days and median delay of every detector on the same step-drop series."""
     rng = np.random.default_rng(seed)
     t_n = ONSET_HI + POST
     onset = rng.integers(ONSET_LO, ONSET_HI, size=n)
-    mu = np.tile(level * WEEKLY[np.arange(t_n) % 7], (n, 1))
+    mu = rhythm(level, n, t_n, mixed)
     rate = np.where(np.arange(t_n)[None, :] >= onset[:, None], mu * (1 - drop), mu)
     x = simulate(rate, k, rng)
     starts, busy = detect_starts(run_detect(x), x.shape, onset)
@@ -373,17 +384,20 @@ def main() -> int:
     )
     ap.add_argument("--workers", type=int, default=2, help="worker processes")
     ap.add_argument("--seed", type=int, default=1, help="base seed; every cell derives its own from it")
+    ap.add_argument(
+        "--rhythm", choices=("same", "mixed"), default="same", help="mixed: half with a Fri-Sat weekend"
+    )
     args = ap.parse_args()
-    n, t0 = args.series, time.time()
+    n, t0, mixed = args.series, time.time(), args.rhythm == "mixed"
     with ProcessPoolExecutor(args.workers) as pool:
         stab = [
-            pool.submit(stable_cell, lv, k, n, args.seed + 10 * i)
+            pool.submit(stable_cell, lv, k, n, args.seed + 10 * i, mixed)
             for i, (lv, k) in enumerate((a, b) for b in KS for a in LEVELS)
         ]
         spec = pool.submit(special_cells, n, args.seed + 999)
         stable = {(r["level"], r["k"]): r for r in (f.result() for f in stab)}
         futs = [
-            pool.submit(drop_cell, lv, k, d, stable[(lv, k)], n, args.seed + 100 + 7 * j)
+            pool.submit(drop_cell, lv, k, d, stable[(lv, k)], n, args.seed + 100 + 7 * j, mixed)
             for j, (k, lv, d) in enumerate((k, lv, d) for k in KS for lv in LEVELS for d in DROPS)
         ]
         cells = [f.result() for f in futs]
