@@ -33,7 +33,6 @@ class DropConfig:
     guard_days: int = 7  # gap between the baseline window and the day tested
     min_baseline_days: int = 28  # valid days needed in the window before testing starts
     dow_prior_scale: float = 1.0  # scales the between-weekday variance in the empirical-Bayes shrinkage
-    pool_weekdays: bool = True  # shrink weekday factors toward the other zones' pooled profile, not toward 1
     dispersion_floor: float = 0.0  # minimum NB 1/k used (guards against an under-estimated dispersion)
     estimation_weight: float = 3.0  # share of the weekday-mean estimation variance added to 1/k
     dispersion_se: float = 0.5  # standard errors of the moment estimate of 1/k added to it (upper bound)
@@ -71,32 +70,8 @@ def nb_sum_cdf(observed: float, mu_sum: float, var_sum: float) -> float:
     return float(stats.nbinom.cdf(observed, size, size / (size + mu_sum)))
 
 
-def _pooled_profile(f: np.ndarray, samp: np.ndarray, ready: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each zone's prior weekday factors (S, 7): the precision-weighted mean of the OTHER ready zones' factors.
-
-    Leave-one-out, so a zone's own noise is not in its prior; a zone alone in the call gets the prior 1.
-    Only baseline-window days enter f, so gap days, open episodes and alarm run-ups never reach the profile.
-    """
-    w = np.where(ready[:, None], 1.0 / np.maximum(samp, 1e-12), 0.0)
-    wf_all, w_all = (w * f).sum(0), w.sum(0)
-    w_other = np.maximum(w_all[None, :] - w, 0.0)
-    has = w_other > 1e-9 * np.maximum(w_all[None, :], 1e-300)
-    g = np.where(has, (wf_all[None, :] - w * f) / np.where(has, w_other, 1.0), 1.0)
-    var_g = np.where(has, 1.0 / np.where(has, w_other, 1.0), 0.0)
-    return g, var_g
-
-
-def _params(
-    n_d: np.ndarray,
-    sx_d: np.ndarray,
-    sx2_d: np.ndarray,
-    cfg: DropConfig,
-    prior: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, ...]:
-    """Weekday means (S, 7), phi (S,), valid days n (S,), mean m (S,), relative var of means (S, 7), prior.
-
-    prior: the weekday factors (S, 7) to shrink toward and their variance; None pools them over these rows.
-    """
+def _params(n_d: np.ndarray, sx_d: np.ndarray, sx2_d: np.ndarray, cfg: DropConfig) -> tuple[np.ndarray, ...]:
+    """Weekday means (S, 7), dispersion phi (S,), valid days n (S,), mean m (S,), relative var of means (S, 7)."""
     n = n_d.sum(1)
     m = np.where(n > 0, sx_d.sum(1) / np.maximum(n, 1), 0.0)
     raw_md = np.where(n_d > 0, sx_d / np.maximum(n_d, 1), 0.0)
@@ -109,21 +84,15 @@ def _params(
         1.0 / np.maximum(m, 0.1) + np.maximum(phi, 0.0)
     ) * np.sqrt(2.0 / df)
     phi = np.maximum(phi, cfg.dispersion_floor)
+    # weekday factors shrunk toward 1 by empirical Bayes: weight = between-weekday var / (that + sampling var)
     unit = 1.0 / np.maximum(m, 0.1) + phi  # relative variance of one day
     samp = unit[:, None] / np.maximum(n_d, 1)
     f = np.where(m[:, None] > 0, raw_md / np.maximum(m[:, None], 1e-9), 1.0)
-    if prior is None:
-        ready = (n >= cfg.min_baseline_days) & (n_d > 0).all(1)
-        ones = (np.ones_like(f), np.zeros_like(f))
-        prior = _pooled_profile(f, samp, ready) if cfg.pool_weekdays else ones
-    g, var_g = prior
-    # empirical Bayes toward the prior g: the true factor is g + N(0, tau2), and g itself is off by var_g
-    tau2 = np.maximum((f - g).var(1, ddof=1) - (samp + var_g).mean(1), 0.0) * cfg.dow_prior_scale
-    spread = tau2[:, None] + var_g
-    wt = np.where(n_d > 0, spread / (spread + samp + 1e-12), 0.0)
-    md = m[:, None] * (g + wt * (f - g))
+    tau2 = np.maximum(f.var(1, ddof=1) - samp.mean(1), 0.0) * cfg.dow_prior_scale
+    wt = np.where(n_d > 0, tau2[:, None] / (tau2[:, None] + samp + 1e-12), 0.0)
+    md = m[:, None] * (1.0 + wt * (f - 1.0))
     v_rel = unit[:, None] / np.maximum(n, 1)[:, None] + wt * samp
-    return md, phi, n, m, v_rel, prior
+    return md, phi, n, m, v_rel
 
 
 class _Detector:
@@ -174,7 +143,7 @@ class _Detector:
     def _expect(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Expected count, predictive 1/k, baseline-ready and mean level for day t (frozen in an episode)."""
         cfg, d, op = self.cfg, self.dows[t], self.ep_open
-        md, phi, n, m, v_rel, self.prior = _params(*self.sums, cfg)
+        md, phi, n, m, v_rel = _params(*self.sums, cfg)
         md = np.where(op[:, None], self.frozen_md, md)
         ready = (n >= cfg.min_baseline_days) | op
         mu = np.where(ready, md[:, d], np.nan)
@@ -216,8 +185,7 @@ class _Detector:
                 self._window(day, -1.0, np.arange(len(self.x)) == i)
                 self.added[i, day] = False
         self.valid[i, cp : t + 1] = False
-        prior_i = (self.prior[0][i : i + 1], self.prior[1][i : i + 1])  # the other zones' profile today
-        md_i, phi_i, *_ = _params(*self.sums[:, i : i + 1], self.cfg, prior_i)
+        md_i, phi_i, *_ = _params(*self.sums[:, i : i + 1], self.cfg)
         self.frozen_md[i], self.frozen_phi[i] = md_i[0], phi_i[0]
         self.mu_hist[i, cp : t + 1] = self.frozen_md[i][self.dows[cp : t + 1]]
         self.ep_open[i] = True
