@@ -255,7 +255,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, model: Model, run: _Build) -> s
         items = incremental.count_through(con, until) if until else 0
         # `-- chunked: false`: the model reads wide columns that every chunk would scan again
         chunked = model.config.get("chunked", "true") != "false"
-        incremental.rebuild(con, relation, body, params, items if chunked else 0)
+        incremental.rebuild(con, relation, body, params, items if chunked else 0, key)
         mode = "full"
     incremental.write_state(con, relation, State(until, items, fingerprint) if until else None)
     return mode
