@@ -71,7 +71,11 @@ def make_items(count: int, registry: Registry, first: int = 0) -> pa.Table:
     table = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
     table = table.append_column("loaded_at", pa.array([LOADED_AT] * count, pa.timestamp("us", "UTC")))
     urls = [f"https://news.example.org/a/{i}" for i in range(first, first + count)]
-    return table.append_column("canonical_url", pa.array(urls, pa.string()))
+    table = table.append_column("canonical_url", pa.array(urls, pa.string()))
+    # the columns transforms.text_keys keeps beside each item's key
+    table = table.append_column("source_id", pa.array(["bench-feed"] * count, pa.string()))
+    table = table.append_column("reported_at", pa.array([LOADED_AT] * count, pa.timestamp("us", "UTC")))
+    return table.append_column("reported_date", pa.array([LOADED_AT.date()] * count, pa.date32()))
 
 
 def open_warehouse(path: Path, items: pa.Table) -> duckdb.DuckDBPyConnection:

@@ -66,6 +66,9 @@ def demo_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Registry, pa.T
             "language": articles.column("language"),
             "loaded_at": pa.array([STAMP] * articles.num_rows, pa.timestamp("us", "UTC")),
             "canonical_url": articles.column("article_id"),
+            "source_id": articles.column("source_id"),
+            "reported_at": pa.array([STAMP] * articles.num_rows, pa.timestamp("us", "UTC")),
+            "reported_date": pa.array([STAMP.date()] * articles.num_rows, pa.date32()),
         }
     )
 
@@ -103,6 +106,9 @@ def odd_items(count: int, seed: int = 5) -> pa.Table:
                 "language": rng.choice(["en", "fr", "ar", "ru", "", None]),
                 "loaded_at": STAMP,
                 "canonical_url": f"https://odd.example.org/{i}",
+                "source_id": "odd-feed",
+                "reported_at": STAMP,
+                "reported_date": STAMP.date(),
             }
         )
     return pa.Table.from_pylist(rows)

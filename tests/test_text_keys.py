@@ -15,7 +15,10 @@ T0 = datetime(2026, 6, 1, 3, tzinfo=UTC)
 
 
 def add_items(con: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
-    con.executemany("insert into staging.stg_items values (?, ?, ?, ?, ?)", rows)
+    con.executemany(
+        "insert into staging.stg_items values (?, ?, ?, ?, ?, 'feed', ?, cast(? as date))",
+        [(*row, row[-1], row[-1]) for row in rows],
+    )
 
 
 def stored(con: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -34,7 +37,8 @@ def con(tmp_path: Path):
     con.execute("create schema staging; create schema intermediate")
     con.execute(
         "create table staging.stg_items (item_id varchar, lead_text varchar, title varchar, "
-        "canonical_url varchar, loaded_at timestamptz)"
+        "canonical_url varchar, loaded_at timestamptz, source_id varchar, reported_at timestamptz, "
+        "reported_date date)"
     )
     add_items(
         con,
@@ -71,6 +75,9 @@ def test_each_item_is_keyed_once_and_a_night_adds_only_its_items(con) -> None:
     keys = dict(stored(con))
     assert keys["d"] == keys["a"]  # an edited wire copy: same case-, punctuation- and space-folded lead
     assert text_keys.update(con) == "incremental" and len(stored(con)) == 5  # a re-run adds nothing
+    columns = "item_id, source_id, canonical_url, reported_at, reported_date"
+    kept = con.execute(f"select {columns} from {text_keys.TABLE} order by item_id").fetchall()
+    assert kept == con.execute(f"select {columns} from staging.stg_items order by item_id").fetchall()
 
 
 def test_the_keys_are_computed_again_when_they_no_longer_hold(con, monkeypatch) -> None:

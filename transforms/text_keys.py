@@ -1,9 +1,10 @@
-"""Story text keys: each item's syndication key, computed in SQL once, when it is enriched, and kept."""
+"""Item keys: each item's URL, day and syndication key, computed in SQL once, when it is enriched, and kept."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from pathlib import Path
 
 import duckdb
 
@@ -13,16 +14,30 @@ from transforms.incremental import State
 log = logging.getLogger(__name__)
 
 TABLE = "intermediate.int_items_text_keys"
-COLUMNS = "item_id varchar, text_key uhugeint"
-# The keys' definition is the macros' text: a change to it recomputes every item's key.
-DEFINITION = hashlib.sha256(incremental.MACROS.encode()).hexdigest()
-# The regexp over each lead is most of what a full rebuild of int_items_deduplicated cost (13.5 of 24 s at
+COLUMNS = (
+    "item_id varchar, source_id varchar, canonical_url varchar, reported_at timestamptz, "
+    "reported_date date, text_key uhugeint"
+)
+# The regexp over each lead was most of what a full rebuild of int_items_deduplicated cost (13.5 of 24 s at
 # 10M items); an item's key never changes, so like its zone tags it is computed once, not on every rebuild.
-# stg_items has trimmed the lead and title and made blanks null: syndication_key without doing that again
+# The table also holds the narrow columns deduplication ranks on, so it reads this table alone: joining
+# the keys to 10M staged items cost more than the regexp (the join spilled under a 1.3GB memory limit).
+# stg_items has trimmed the lead and title and made blanks null: syndication_key without doing that again.
 KEYS = """
-select item_id, syndication_text_key(coalesce(lead_text, title, canonical_url)) as text_key
+select
+    item_id,
+    source_id,
+    canonical_url,
+    reported_at,
+    reported_date,
+    syndication_text_key(coalesce(lead_text, title, canonical_url)) as text_key
 from staging.stg_items
 """
+STG_ITEMS = Path(__file__).parent / "staging" / "stg_items.sql"
+# The keys' definition: the macros, this query and the staging view it reads; a change recomputes them all.
+DEFINITION = hashlib.sha256(
+    "\n".join((incremental.MACROS, KEYS, STG_ITEMS.read_text(encoding="utf-8"))).encode()
+).hexdigest()
 
 
 def update(con: duckdb.DuckDBPyConnection, full_refresh: bool = False) -> str:
