@@ -28,11 +28,12 @@ md5_number(left(trim(regexp_replace(lower(opening_text), '[^\p{L}\p{N}]+', ' ', 
 create or replace temp macro syndication_key(lead_text, title, canonical_url) as
 syndication_text_key(coalesce(nullif(trim(lead_text), ''), nullif(trim(title), ''), canonical_url))
 """
-# New items come from the rows loaded in the window (the filter on loaded_at skips older row groups).
+# New items are the rows loaded in the window, with the story keys transforms/text_keys.py stored for them
+# when they were enriched (appended in load order, so the filter on loaded_at skips older row groups).
 NEW_ITEMS = """
 create or replace temp table incremental_new_items as
-select item_id, canonical_url, syndication_key(lead_text, title, canonical_url) as text_key
-from raw.items
+select item_id, canonical_url, text_key
+from intermediate.int_items_text_keys
 where loaded_at > $since and loaded_at <= $until
 """
 # Every item at the new items' URLs (two scopes need them: one scan of 10M URLs, not two).

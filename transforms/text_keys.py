@@ -16,12 +16,13 @@ log = logging.getLogger(__name__)
 TABLE = "intermediate.int_items_text_keys"
 COLUMNS = (
     "item_id varchar, source_id varchar, canonical_url varchar, reported_at timestamptz, "
-    "reported_date date, text_key uhugeint"
+    "reported_date date, text_key uhugeint, loaded_at timestamptz"
 )
 # The regexp over each lead was most of what a full rebuild of int_items_deduplicated cost (13.5 of 24 s at
 # 10M items); an item's key never changes, so like its zone tags it is computed once, not on every rebuild.
 # The table also holds the narrow columns deduplication ranks on, so it reads this table alone: joining
 # the keys to 10M staged items cost more than the regexp (the join spilled under a 1.3GB memory limit).
+# loaded_at, in load order, lets a night's new items be read back with their keys (incremental.NEW_ITEMS).
 # stg_items has trimmed the lead and title and made blanks null: syndication_key without doing that again.
 KEYS = """
 select
@@ -30,7 +31,8 @@ select
     canonical_url,
     reported_at,
     reported_date,
-    syndication_text_key(coalesce(lead_text, title, canonical_url)) as text_key
+    syndication_text_key(coalesce(lead_text, title, canonical_url)) as text_key,
+    loaded_at
 from staging.stg_items
 """
 STG_ITEMS = Path(__file__).parent / "staging" / "stg_items.sql"
