@@ -13,7 +13,7 @@ import pytest
 
 from blindspot.registry import Registry, load_registry
 from transforms import incremental
-from transforms.runner import TransformSummary, build
+from transforms.runner import Model, TransformSummary, build
 from warehouse.connect import connect, upgrade
 from warehouse.landing import land_rows
 from warehouse.load import load
@@ -349,4 +349,23 @@ def test_key_range_chunks_cover_every_key_once_null_and_repeated_keys_included(
     chunked = con.execute("select item_id, count(*) from main.copy group by all order by all").fetchall()
     whole = con.execute("select item_id, count(*) from raw.items group by all order by all").fetchall()
     assert chunked == whole  # each key in exactly one chunk, the null key too
+    con.close()
+
+
+def test_a_model_sets_its_chunk_size_in_its_header(tmp_path: Path) -> None:
+    def model(header: str) -> Model:
+        return Model("intermediate", "m", f"-- materialized: incremental\n{header}\nselect 1")
+
+    assert model("-- chunk_items: 300").chunk_items == 300
+    assert model("-- unique_key: item_id").chunk_items == incremental.CHUNK_ITEMS
+    assert model("-- chunked: false").chunk_items == 0
+    with pytest.raises(ValueError, match="chunk_items must be a positive whole number, not 'many'"):
+        _ = model("-- chunk_items: many").chunk_items
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create schema raw")
+    con.execute("create table raw.items as select 'id-' || i as item_id from range(1000) as t(i)")
+    body = "select item_id from raw.items where in_scope(item_id)"
+    assert incremental.rebuild(con, "main.copy", body, {}, 1000, "item_id", chunk_items=300) == 4
+    assert incremental.rebuild(con, "main.copy", body, {}, 1000, "item_id", chunk_items=0) == 1
+    assert con.execute("select count(distinct item_id), count(*) from main.copy").fetchone() == (1000, 1000)
     con.close()

@@ -67,6 +67,7 @@ NEEDS = {"item_id": "text_key"}
 # the other columns; `hash(k) % n = i` chunks were filtered after every column of every row was read.
 # Every chunk scans every input again; at 10M items (memory_limit 1.3GB) 5 chunks of 2M took fct_items 21 s
 # and int_items_in_zones 19 s where 10 of 1M took 28 s and 26 s; 3 of 3.3M were slower again (36 s).
+# A model whose rows are narrower says `-- chunk_items: N` (int_items_in_zones, int_stories_clustered).
 CHUNK_ITEMS = 2_000_000
 # Where each unique key's values are, to cut the ranges; below SAMPLE_ITEMS items, exact quantiles.
 KEY_VALUES = {
@@ -210,10 +211,18 @@ def merge(
 
 
 def rebuild(
-    con: duckdb.DuckDBPyConnection, relation: str, body: str, params: dict, items: int, key: str
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    body: str,
+    params: dict,
+    items: int,
+    key: str,
+    chunk_items: int | None = None,
 ) -> int:
-    """The whole table from its SELECT, in key-range chunks of the unique key when there are many items."""
-    chunks = max(1, -(-items // CHUNK_ITEMS))
+    """The whole table from its SELECT, in key-range chunks of the unique key when there are many items
+    (about `chunk_items` each, CHUNK_ITEMS when None; 0 builds it in one statement)."""
+    chunk_items = CHUNK_ITEMS if chunk_items is None else chunk_items
+    chunks = max(1, -(-items // chunk_items)) if chunk_items else 1
     bounds = chunk_bounds(con, key, chunks, items)
     for chunk in range(len(bounds) + 1):
         if bounds:  # the chunk's range, as session variables: the scope macro names no value

@@ -22,7 +22,7 @@ ROOT = Path(__file__).parent
 LAYERS = ("staging", "intermediate", "marts")
 REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_0-9]+)\b")
 # A leading comment line such as `-- materialized: incremental` configures the model.
-HEADER = re.compile(r"^--\s*(materialized|unique_key|chunked|joins):\s*(\S+)\s*$", re.MULTILINE)
+HEADER = re.compile(r"^--\s*(materialized|unique_key|chunked|chunk_items|joins):\s*(\S+)\s*$", re.MULTILINE)
 # `-- joins: as_written`: every hash join builds its table on the right-hand input as the model writes it.
 # Under a chunk filter the optimizer misjudged sizes and built on the wide left side (the whole chunk's rows
 # with their text, even for a 42-row dimension): slower, and the memory that forced small chunks.
@@ -59,6 +59,17 @@ class Model:
         if joins not in (None, "as_written"):
             raise ValueError(f"{self.relation}: joins must be as_written when given, not {joins!r}")
         return joins
+
+    @property
+    def chunk_items(self) -> int:
+        """Items per chunk of a full build: `-- chunk_items: N`, else incremental.CHUNK_ITEMS; 0 when
+        `-- chunked: false` (the model reads wide columns that every chunk would scan again)."""
+        if self.config.get("chunked", "true") == "false":
+            return 0
+        value = self.config.get("chunk_items", str(incremental.CHUNK_ITEMS))
+        if not value.isdigit() or int(value) < 1:
+            raise ValueError(f"{self.relation}: chunk_items must be a positive whole number, not {value!r}")
+        return int(value)
 
     @property
     def unique_key(self) -> str | None:
@@ -253,9 +264,7 @@ def _incremental(con: duckdb.DuckDBPyConnection, model: Model, run: _Build) -> s
     if reason is not None:
         log.info("%s: full build (%s)", relation, reason)
         items = incremental.count_through(con, until) if until else 0
-        # `-- chunked: false`: the model reads wide columns that every chunk would scan again
-        chunked = model.config.get("chunked", "true") != "false"
-        incremental.rebuild(con, relation, body, params, items if chunked else 0, key)
+        incremental.rebuild(con, relation, body, params, items, key, model.chunk_items)
         mode = "full"
     incremental.write_state(con, relation, State(until, items, fingerprint) if until else None)
     return mode

@@ -1,5 +1,7 @@
 -- materialized: incremental
 -- unique_key: item_id
+-- chunk_items: 3500000
+-- (narrow rows: at 10M items, 3 chunks took 10.4-10.7 s where 5 of 2M took 11.7-11.9 s)
 -- joins: as_written
 -- One row per item and zone it is about (tag score at or above $min_zone_tag_score), with where its
 -- dateline places the reporter: inside the zone, outside it, or no dateline.
