@@ -192,8 +192,8 @@ def enriched_batches(pending: pa.Table, registry: Registry, workers: int = 1) ->
     takes seconds on a busy machine): this process then simply does more of the batches.
     """
     batches = pending.to_batches(max_chunksize=BATCH)
-    enricher = Enricher(registry)
     if workers <= 1:
+        enricher = Enricher(registry)
         for rows in batches:
             yield enricher.batch(rows)
         return
@@ -204,6 +204,7 @@ def enriched_batches(pending: pa.Table, registry: Registry, workers: int = 1) ->
     try:
         with _main_module_hidden():  # the workers start on the first submit
             starting = {pool.submit(_worker_ready) for _ in range(workers - 1)}
+        enricher = Enricher(registry)  # built here while the workers start (and build theirs)
         handed: dict[Future, int] = {}  # task -> batch index
         results: dict[int, dict] = {}
         ready, back = 0, len(batches) - 1  # started workers; batches after `back` are handed to workers
