@@ -358,8 +358,8 @@ def test_a_model_sets_its_chunk_size_in_its_header(tmp_path: Path) -> None:
 
     assert model("-- chunk_items: 300").chunk_items == 300
     assert model("-- unique_key: item_id").chunk_items == incremental.CHUNK_ITEMS
-    assert model("-- chunked: false").chunk_items == 0
-    with pytest.raises(ValueError, match="chunk_items must be a positive whole number, not 'many'"):
+    assert model("-- chunk_items: 0").chunk_items == 0
+    with pytest.raises(ValueError, match="chunk_items must be a whole number of items, not 'many'"):
         _ = model("-- chunk_items: many").chunk_items
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute("create schema raw")

@@ -22,7 +22,7 @@ ROOT = Path(__file__).parent
 LAYERS = ("staging", "intermediate", "marts")
 REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.([a-z_0-9]+)\b")
 # A leading comment line such as `-- materialized: incremental` configures the model.
-HEADER = re.compile(r"^--\s*(materialized|unique_key|chunked|chunk_items|joins):\s*(\S+)\s*$", re.MULTILINE)
+HEADER = re.compile(r"^--\s*(materialized|unique_key|chunk_items|joins):\s*(\S+)\s*$", re.MULTILINE)
 # `-- joins: as_written`: every hash join builds its table on the right-hand input as the model writes it.
 # Under a chunk filter the optimizer misjudged sizes and built on the wide left side (the whole chunk's rows
 # with their text, even for a 42-row dimension): slower, and the memory that forced small chunks.
@@ -62,13 +62,11 @@ class Model:
 
     @property
     def chunk_items(self) -> int:
-        """Items per chunk of a full build: `-- chunk_items: N`, else incremental.CHUNK_ITEMS; 0 when
-        `-- chunked: false` (the model reads wide columns that every chunk would scan again)."""
-        if self.config.get("chunked", "true") == "false":
-            return 0
+        """Items per chunk of a full build: `-- chunk_items: N`, else incremental.CHUNK_ITEMS; 0 builds the
+        model in one statement (a model that ranks every row of a key in one pass over a narrow table)."""
         value = self.config.get("chunk_items", str(incremental.CHUNK_ITEMS))
-        if not value.isdigit() or int(value) < 1:
-            raise ValueError(f"{self.relation}: chunk_items must be a positive whole number, not {value!r}")
+        if not value.isdigit():
+            raise ValueError(f"{self.relation}: chunk_items must be a whole number of items, not {value!r}")
         return int(value)
 
     @property
