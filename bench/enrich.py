@@ -1,7 +1,7 @@
 """Items per second of the enrichment model (zones, datelines, frames, incidents) against the previous implementation."""
 
 # In a temporary directory, with the demo registry and the shipped lexicons:
-# 1. N items (default 60,000) written like bench/transform.py's (its templates: the demo's sentences in
+# 1. N items (default 60,000) written like bench/transform.py's (bench/synthetic_items.py's templates: the demo's sentences in
 #    en/fr/ar with real zone, town and capital names, datelines, frames, incidents), one template seed per
 #    360 items so that no two items share a text, into staging.stg_items of a fresh DuckDB warehouse.
 # 2. NEW: transforms.enrich.enrich_items end to end in one transaction, as the runner calls it: the
@@ -35,7 +35,7 @@ import pyarrow as pa
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from transform import item_sources, make_templates  # noqa: E402
+from synthetic_items import item_sources, make_templates  # noqa: E402
 
 from blindspot.demo.registry_config import write_demo_config  # noqa: E402
 from blindspot.demo.scenario import load_scenario  # noqa: E402
@@ -52,7 +52,7 @@ LOADED_AT = datetime(2026, 1, 2, tzinfo=UTC)
 
 
 def make_items(count: int, registry: Registry, first: int = 0) -> pa.Table:
-    """`count` items from bench/transform.py's templates, a fresh template seed per 360 items."""
+    """`count` items from bench/synthetic_items.py's templates, a fresh template seed per 360 items."""
     scenario, sources = load_scenario("default"), item_sources(registry)
     columns: dict[str, list] = defaultdict(list)
     seed = first // 360
