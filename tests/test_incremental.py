@@ -332,10 +332,7 @@ def test_the_syndication_key_equals_its_regexp_replace_definition() -> None:
     assert differing[2] > len(rows) // 2  # the inputs are varied, not one key
 
 
-def test_key_range_chunks_cover_every_key_once_null_and_repeated_keys_included(
-    tmp_path: Path, monkeypatch
-) -> None:
-    monkeypatch.setattr(incremental, "CHUNK_ITEMS", 250)
+def test_key_range_chunks_cover_every_key_once_null_and_repeated_keys_included(tmp_path: Path) -> None:
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     con.execute("create schema raw")
     con.execute(
@@ -345,7 +342,7 @@ def test_key_range_chunks_cover_every_key_once_null_and_repeated_keys_included(
     bounds = incremental.chunk_bounds(con, "item_id", 4, 1000)
     assert len(bounds) == 3 and bounds == sorted(bounds)
     body = "select item_id from raw.items where in_scope(item_id)"
-    assert incremental.rebuild(con, "main.copy", body, {}, 1000, "item_id") == 4
+    assert incremental.rebuild(con, "main.copy", body, {}, 1000, "item_id", chunk_items=250) == 4
     chunked = con.execute("select item_id, count(*) from main.copy group by all order by all").fetchall()
     whole = con.execute("select item_id, count(*) from raw.items group by all order by all").fetchall()
     assert chunked == whole  # each key in exactly one chunk, the null key too

@@ -29,7 +29,8 @@ create or replace temp macro syndication_key(lead_text, title, canonical_url) as
 syndication_text_key(coalesce(nullif(trim(lead_text), ''), nullif(trim(title), ''), canonical_url))
 """
 # New items are the rows loaded in the window, with the story keys transforms/text_keys.py stored for them
-# when they were enriched (appended in load order, so the filter on loaded_at skips older row groups).
+# when they were enriched (each night's keys are appended after the older ones, so the filter on loaded_at
+# skips the older row groups).
 NEW_ITEMS = """
 create or replace temp table incremental_new_items as
 select item_id, canonical_url, text_key
@@ -217,11 +218,10 @@ def rebuild(
     params: dict,
     items: int,
     key: str,
-    chunk_items: int | None = None,
+    chunk_items: int,
 ) -> int:
     """The whole table from its SELECT, in key-range chunks of the unique key when there are many items
-    (about `chunk_items` each, CHUNK_ITEMS when None; 0 builds it in one statement)."""
-    chunk_items = CHUNK_ITEMS if chunk_items is None else chunk_items
+    (about `chunk_items` each, a model's `-- chunk_items`; 0 builds it in one statement)."""
     chunks = max(1, -(-items // chunk_items)) if chunk_items else 1
     bounds = chunk_bounds(con, key, chunks, items)
     for chunk in range(len(bounds) + 1):

@@ -22,7 +22,7 @@ COLUMNS = (
 # 10M items); an item's key never changes, so like its zone tags it is computed once, not on every rebuild.
 # The table also holds the narrow columns deduplication ranks on, so it reads this table alone: joining
 # the keys to 10M staged items cost more than the regexp (the join spilled under a 1.3GB memory limit).
-# loaded_at, in load order, lets a night's new items be read back with their keys (incremental.NEW_ITEMS).
+# loaded_at lets a night's new items be read back with their keys (incremental.NEW_ITEMS).
 # stg_items has trimmed the lead and title and made blanks null: syndication_key without doing that again.
 KEYS = """
 select

@@ -3,7 +3,7 @@
 -- chunk_items: 3500000
 -- (keys and days only: at 10M items, 3 chunks took 9.6-9.8 s where 5 of 2M took 10.2-10.3 s)
 -- Syndication: items whose opening text (lead, else title) is the same after normalising case,
--- punctuation and spacing (`text_key`, from stg_items), published within 3 days of the first, are copies
+-- punctuation and spacing (`text_key`, stored once per item in int_items_text_keys), published within 3 days of the first, are copies
 -- of one story; the earliest is the original. One row per deduplicated item; the windows carry keys only.
 with items as (
     select item_id, source_id, reported_at, reported_date, text_key
