@@ -38,8 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from blindspot.registry import Source  # noqa: E402
-from blindspot.settings import Settings  # noqa: E402
+from core.registry import Source  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from crawlers.extract import extract_article  # noqa: E402
 from crawlers.html import crawl_html, crawl_html_many  # noqa: E402
 from crawlers.settings import EXTRACT_WORKERS  # noqa: E402

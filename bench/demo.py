@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from blindspot.demo.runner import run_demo
-from blindspot.settings import Settings
+from core.settings import Settings
 
 GOAL_SECONDS = 180.0
 

@@ -39,7 +39,7 @@ from synthetic_items import item_sources, make_templates  # noqa: E402
 
 from blindspot.demo.registry_config import write_demo_config  # noqa: E402
 from blindspot.demo.scenario import load_scenario  # noqa: E402
-from blindspot.registry import Registry, load_registry  # noqa: E402
+from core.registry import Registry, load_registry  # noqa: E402
 from transforms import enrich  # noqa: E402
 from transforms.udf.lexicon import LabelMatcher, Rule  # noqa: E402
 from transforms.udf.text import normalize  # noqa: E402

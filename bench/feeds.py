@@ -14,8 +14,8 @@ from pathlib import Path
 
 import feedparser
 
-from blindspot.registry import Source
-from blindspot.settings import Settings
+from core.registry import Source
+from core.settings import Settings
 from crawlers.collect import collect
 from crawlers.http import FetchPolicy
 

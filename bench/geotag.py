@@ -11,7 +11,7 @@ import time
 
 import pyarrow as pa
 
-from blindspot.registry import Zone
+from core.registry import Zone
 from transforms.udf.geotag import ZoneTagger
 from transforms.udf.text import normalize
 

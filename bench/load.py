@@ -40,9 +40,10 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from landing.files import new_run_id, write_landing_file  # noqa: E402
+from landing.schemas import LANDING_SCHEMAS  # noqa: E402
 from warehouse import load as warehouse_load  # noqa: E402
 from warehouse.connect import connect, upgrade  # noqa: E402
-from warehouse.landing import LANDING_SCHEMAS, new_run_id, write_landing_file  # noqa: E402
 from warehouse.load import load  # noqa: E402
 from warehouse.models import Item  # noqa: E402
 
@@ -85,7 +86,7 @@ def _mix64(x: np.ndarray) -> np.ndarray:
 
 
 def _hex_ids(keys: np.ndarray) -> pa.Array:
-    """20 lowercase hex characters per key, like warehouse.landing.stable_id (distinct per key)."""
+    """20 lowercase hex characters per key, like landing.files.stable_id (distinct per key)."""
     hi = _mix64(keys)  # 16 hex characters: a bijection of the key
     lo = _mix64(keys ^ np.uint64(0xA5A5A5A5A5A5A5A5)) >> np.uint64(48)  # 4 more hex characters
     shifts = np.arange(60, -4, -4, dtype=np.uint64)

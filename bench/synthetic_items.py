@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from blindspot.demo import text
 from blindspot.demo.scenario import Scenario
-from blindspot.registry import Registry
+from core.registry import Registry
 from transforms import enrich, text_keys
 from transforms.runner import discover
 

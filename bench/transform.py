@@ -45,7 +45,7 @@ from synthetic_items import COPIES_PER_STORY, START, add_items  # noqa: E402
 
 from blindspot.demo.registry_config import write_demo_config  # noqa: E402
 from blindspot.demo.scenario import load_scenario  # noqa: E402
-from blindspot.registry import Registry, load_registry  # noqa: E402
+from core.registry import Registry, load_registry  # noqa: E402
 from transforms import enrich  # noqa: E402
 from transforms.runner import build  # noqa: E402
 from warehouse.connect import connect, upgrade  # noqa: E402

@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from blindspot import cli_tables, pipeline
-from blindspot.registry import RegistryError, load_registry
-from blindspot.settings import Settings, SettingsError
+from core.registry import RegistryError, load_registry
+from core.settings import Settings, SettingsError
 
 app = typer.Typer(
     help="blindspot: independent reporting, journalist access and denial capacity per conflict zone.",

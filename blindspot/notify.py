@@ -15,7 +15,7 @@ import duckdb
 import httpx
 import pyarrow as pa
 
-from blindspot.settings import Settings
+from core.settings import Settings
 from transforms.alerts import COLUMNS as ALERT_COLUMNS
 from transforms.alerts import read_alerts
 from transforms.alerts_config import DeliveryConfig

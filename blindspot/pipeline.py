@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from blindspot import notify
-from blindspot.registry import Registry, Source, load_registry
-from blindspot.settings import Settings
 from checks.gate import CheckGateError, require_passing_check  # noqa: F401 (publishing calls the gate too)
 from checks.run import CheckSummary, run_checks
+from core.registry import Registry, Source, load_registry
+from core.settings import Settings
 from crawlers.collect import CollectSummary, collect, fetch_policy
+from landing.files import new_run_id
 from transforms.alerts import build_alerts
 from transforms.alerts_config import load_alerts_config
 from transforms.runner import TransformSummary, build
 from warehouse.connect import connect, upgrade
-from warehouse.landing import new_run_id
 from warehouse.load import LoadSummary, load
 from warehouse.ops import record_run, utcnow
 from warehouse.publish import PublishError, PublishSummary, publish_snapshot

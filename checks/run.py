@@ -11,11 +11,11 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from blindspot.registry import Registry
 from checks.gx_validate import Outcome, Validator
 from checks.spec import Frame, Params, Rule, Suite
 from checks.suites import all_suites
-from warehouse.landing import new_run_id, stable_id
+from core.registry import Registry
+from landing.files import new_run_id, stable_id
 from warehouse.ops import record_run, utcnow
 
 log = logging.getLogger(__name__)

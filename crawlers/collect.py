@@ -10,14 +10,14 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
-from blindspot.registry import Source
-from blindspot.settings import Settings
+from core.registry import Source
+from core.settings import Settings
 from crawlers.datasets import DatasetResult, collect_dataset, land_dataset, state_for
 from crawlers.feeds import CollectResult, collect_feed, parse_entries
 from crawlers.html import CrawlSummary, crawl_html_many
 from crawlers.http import Fetcher, FetchPolicy, user_agent
-from warehouse.landing import land_rows
-from warehouse.state import read_fetch_state, read_known_urls
+from landing.files import land_rows
+from landing.state import read_fetch_state, read_known_urls
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]

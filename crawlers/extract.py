@@ -13,7 +13,7 @@ from lxml.etree import ParserError
 from parsel import Selector
 from trafilatura.metadata import extract_metadata
 
-from blindspot.registry import Selectors
+from core.registry import Selectors
 from crawlers.items import as_utc
 
 SPACE = re.compile(r"\s+")

@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime
 
 import feedparser
 
-from blindspot.registry import Source
+from core.registry import Source
 from crawlers.http import Fetcher, FetchResult
 from crawlers.items import FetchRecord, as_utc, canonical_url, clean_text, item_id
-from warehouse.landing import stable_id
+from landing.files import stable_id
 
 # feedparser expands internal entities; a document that declares its own entities is refused outright.
 ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)

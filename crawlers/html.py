@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from blindspot.registry import Source
-from blindspot.settings import Settings
+from core.registry import Source
+from core.settings import Settings
 from crawlers.settings import CRAWL_TIME_LIMIT_SECONDS
 
 log = logging.getLogger(__name__)

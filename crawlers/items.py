@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from warehouse.landing import stable_id
+from landing.files import stable_id
 
 # Query parameters that only track the reader; they never change which article a URL names.
 TRACKING_PARAMS = re.compile(

@@ -13,7 +13,7 @@ from crawlers.extract import extract_article
 from crawlers.items import item_id
 from crawlers.middlewares import FetchRecorder
 from crawlers.spiders.generic import ArticlePage, CrawlJob
-from warehouse.landing import rows_to_table, write_landing_file
+from landing.files import rows_to_table, write_landing_file
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -6,8 +6,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from blindspot.registry import Source
-from blindspot.settings import Settings
+from core.registry import Source
+from core.settings import Settings
 from crawlers.http import MAX_BYTES, MAX_REDIRECTS, user_agent
 
 DEFAULT_DELAY_SECONDS = 1.0  # the least time between two requests to one site

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Asset, dag, task
 
-from blindspot.settings import Settings
+from core.settings import Settings
 
 # The raw layer as an Airflow Asset: `load` emits it, and blindspot_build is scheduled on it.
 RAW_ASSET = Asset(name="blindspot_raw", uri="blindspot://warehouse/raw")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from blindspot.settings import Settings
+from core.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

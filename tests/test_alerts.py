@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from blindspot.registry import RegistryError
+from core.registry import RegistryError
 from transforms.alerts import build_alerts
 from transforms.alerts_config import load_alerts_config
 

@@ -12,14 +12,14 @@ from typer.testing import CliRunner
 
 from blindspot import pipeline
 from blindspot.cli import app
-from blindspot.registry import load_registry
-from blindspot.settings import Settings
 from checks.run import run_checks
 from checks.suites import all_suites
 from checks.suites.raw__items import SUITE as RAW_ITEMS
+from core.registry import load_registry
+from core.settings import Settings
+from landing.files import rows_to_table, write_landing_file
 from tests.conftest import warehouse_copy
 from warehouse.connect import connect, upgrade
-from warehouse.landing import rows_to_table, write_landing_file
 from warehouse.load import load
 
 

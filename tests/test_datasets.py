@@ -14,8 +14,8 @@ import pytest
 
 from blindspot.demo import dataset_formats as fmt
 from blindspot.demo.world import CONFLICT, INCIDENTS, PRESS_SCORES, REPORTS, SHUTDOWNS, SIGNALS, VOLUMES
-from blindspot.registry import Source
-from blindspot.settings import Settings
+from core.registry import Source
+from core.settings import Settings
 from crawlers.datasets import PARSERS, collect_dataset, land_dataset, state_for
 from crawlers.datasets.base import Parsed
 from crawlers.datasets.ioda import outage_days

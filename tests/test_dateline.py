@@ -10,7 +10,7 @@ import pytest
 from blindspot.demo.generator import generate
 from blindspot.demo.registry_config import write_demo_config
 from blindspot.demo.scenario import load_scenario
-from blindspot.registry import Zone
+from core.registry import Zone
 from transforms.udf.dateline import Dateline, DatelineResolver, extract_dateline
 
 REPO = Path(__file__).resolve().parents[1]

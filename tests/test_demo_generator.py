@@ -12,7 +12,7 @@ import pytest
 from blindspot.demo.generator import generate
 from blindspot.demo.scenario import available_scenarios, load_scenario
 from blindspot.demo.world import read_world
-from blindspot.registry import RegistryError
+from core.registry import RegistryError
 
 DAYS = 60
 

@@ -65,7 +65,7 @@ def test_rerunning_a_night_adds_no_duplicates(demo, tmp_path) -> None:
     from blindspot import pipeline
     from blindspot.demo.server import DemoServer
     from blindspot.demo.world import read_world
-    from blindspot.settings import Settings
+    from core.settings import Settings
 
     night = demo.nights[-1]
     # on a copy: the shared demo's last check must stay the newest run of its last night

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from blindspot.registry import RegistryError
+from core.registry import RegistryError
 from transforms.drops import COLUMNS, DropConfig, detect, severity
 from transforms.params import load_drop_config
 

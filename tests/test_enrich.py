@@ -20,7 +20,7 @@ from blindspot.demo import text as demo_text
 from blindspot.demo.generator import generate
 from blindspot.demo.registry_config import write_demo_config
 from blindspot.demo.scenario import load_scenario
-from blindspot.registry import Registry, load_registry
+from core.registry import Registry, load_registry
 from transforms import enrich
 from transforms.udf.tokens import tokenize
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from blindspot.registry import Source
-from blindspot.settings import Settings
+from core.registry import Source
+from core.settings import Settings
 from crawlers.collect import collect
 from crawlers.feeds import collect_feed
 from crawlers.http import Fetcher, FetchPolicy

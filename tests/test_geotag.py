@@ -11,7 +11,7 @@ import pytest
 from blindspot.demo.generator import generate
 from blindspot.demo.registry_config import write_demo_config
 from blindspot.demo.scenario import load_scenario
-from blindspot.registry import Admin1, Zone
+from core.registry import Admin1, Zone
 from transforms.udf.geotag import TAG_SCHEMA, ZoneMatch, ZoneTagger
 
 REPO = Path(__file__).resolve().parents[1]

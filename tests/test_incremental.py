@@ -11,11 +11,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from blindspot.registry import Registry, load_registry
+from core.registry import Registry, load_registry
+from landing.files import land_rows
 from transforms import incremental
 from transforms.runner import Model, TransformSummary, build
 from warehouse.connect import connect, upgrade
-from warehouse.landing import land_rows
 from warehouse.load import load
 from warehouse.registry_tables import sync_registry
 

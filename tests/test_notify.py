@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from blindspot import notify
-from blindspot.settings import Settings
+from core.settings import Settings
 from transforms.alerts import DDL
 from transforms.alerts_config import DeliveryConfig
 from warehouse.connect import connect, upgrade

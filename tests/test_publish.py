@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from blindspot import pipeline
 from blindspot.cli import app
-from blindspot.settings import Settings
+from core.settings import Settings
 from tests.conftest import warehouse_copy
 from warehouse.connect import connect, head_revision
 from warehouse.ops import record_run, utcnow

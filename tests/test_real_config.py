@@ -10,7 +10,7 @@ from typing import get_args
 import pytest
 import yaml
 
-from blindspot.registry import NOT_INDEPENDENT_TIERS, Registry, Tier, load_registry
+from core.registry import NOT_INDEPENDENT_TIERS, Registry, Tier, load_registry
 
 PROJECT = Path(__file__).parents[1]
 CONFIG = PROJECT / "config"

@@ -9,7 +9,7 @@ import yaml
 from typer.testing import CliRunner
 
 from blindspot.cli import app
-from blindspot.registry import RegistryError, load_registry
+from core.registry import RegistryError, load_registry
 
 GOOD_SOURCE = {
     "id": "wire-one",

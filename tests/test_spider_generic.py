@@ -16,11 +16,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from blindspot.registry import Selectors, Source
-from blindspot.settings import Settings
+from core.registry import Selectors, Source
+from core.settings import Settings
 from crawlers.extract import extract_article
 from crawlers.html import CrawlSummary, crawl_html, crawl_html_many
-from warehouse.landing import LANDING_SCHEMAS
+from landing.schemas import LANDING_SCHEMAS
 
 FIXTURE = Path(__file__).parent / "fixtures" / "spider_generic"
 ARTICLES = sorted(p.stem for p in (FIXTURE / "articles").glob("*.html"))

@@ -15,9 +15,10 @@ import numpy as np
 import pyarrow as pa
 
 from blindspot import pipeline
-from blindspot.settings import Settings
+from core.settings import Settings
+from landing.files import rows_to_table, stable_id, write_landing_file
+from landing.schemas import LANDING_SCHEMAS
 from warehouse.connect import connect, current_revision, head_revision, upgrade
-from warehouse.landing import LANDING_SCHEMAS, rows_to_table, stable_id, write_landing_file
 from warehouse.load import load
 
 NIGHT = date(2026, 11, 1)
@@ -224,7 +225,7 @@ def test_sigkill_mid_batch_leaves_last_complete_state(tmp_path: Path) -> None:
 def test_memory_limit_setting_reaches_every_stage_connection(tmp_path: Path) -> None:
     import pytest
 
-    from blindspot.settings import SettingsError
+    from core.settings import SettingsError
 
     settings = Settings.from_env(environ={"BLINDSPOT_MEMORY_LIMIT": "1.3GB"}, home=tmp_path)
     with pipeline.warehouse(settings) as con:

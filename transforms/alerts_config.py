@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from blindspot.registry import ConfigIssue, RegistryError, validation_issues
+from core.registry import ConfigIssue, RegistryError, validation_issues
 
 ACCESS_COLUMNS = (
     "journalists_killed",

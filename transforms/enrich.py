@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from blindspot.registry import Registry, load_country_names
+from core.registry import Registry, load_country_names
 from transforms import text_keys
 from transforms.udf.dateline import DatelineMemo
 from transforms.udf.frames import FrameDetector, IncidentDetector, share_word_scans

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from blindspot.registry import RegistryError, validation_issues
+from core.registry import RegistryError, validation_issues
 from transforms.drops import DropConfig
 
 _DROP = DropConfig()  # one source of the detector defaults: the dataclass in transforms/drops.py

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from blindspot.registry import Registry
+from core.registry import Registry
 from transforms import enrich, incremental
 from transforms.incremental import State
 from transforms.params import load_metrics

@@ -13,7 +13,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from warehouse.landing import LANDING_SCHEMAS, NATURAL_KEYS, TARGET_TABLES, new_run_id, stable_id
+from landing.files import new_run_id, stable_id
+from landing.schemas import LANDING_SCHEMAS, NATURAL_KEYS, TARGET_TABLES
 from warehouse.models import Base
 from warehouse.ops import record_run, utcnow
 

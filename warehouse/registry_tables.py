@@ -7,7 +7,7 @@ import json
 import duckdb
 import pyarrow as pa
 
-from blindspot.registry import Registry
+from core.registry import Registry
 from warehouse.ops import utcnow
 
 

@@ -1,4 +1,4 @@
-"""Collector state kept in the warehouse and exported as Parquet, so collectors never open DuckDB."""
+"""Collector state kept in the warehouse and exported as the landing contract's state files."""
 
 from __future__ import annotations
 
@@ -6,14 +6,8 @@ import os
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 
-FETCH_STATE_FILE = "fetch_state.parquet"
-KNOWN_URLS_FILE = "known_urls.parquet"
-
-
-def state_dir(home: Path) -> Path:
-    return home / "state"
+from landing.state import FETCH_STATE_FILE, KNOWN_URLS_FILE, state_dir
 
 
 def refresh_state(con: duckdb.DuckDBPyConnection, home: Path) -> None:
@@ -43,22 +37,3 @@ def _export(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     con.execute(f"copy ({query}) to '{tmp}' (format parquet)")
     os.replace(tmp, path)
-
-
-def read_fetch_state(home: Path) -> dict[tuple[str, str], tuple[str | None, str | None]]:
-    path = state_dir(home) / FETCH_STATE_FILE
-    if not path.exists():
-        return {}
-    rows = pq.read_table(path).to_pylist()
-    return {(r["source_id"], r["url"]): (r["etag"], r["last_modified"]) for r in rows}
-
-
-def read_known_urls(home: Path, source_ids: set[str]) -> dict[str, set[str]]:
-    path = state_dir(home) / KNOWN_URLS_FILE
-    known: dict[str, set[str]] = {s: set() for s in source_ids}
-    if not path.exists():
-        return known
-    table = pq.read_table(path, filters=[("source_id", "in", sorted(source_ids))]) if source_ids else None
-    for row in table.to_pylist() if table is not None else []:
-        known[row["source_id"]].add(row["canonical_url"])
-    return known

@@ -14,7 +14,7 @@ from blindspot.demo import text
 from blindspot.demo.datasets import generate_datasets
 from blindspot.demo.scenario import DemoSourceSpec, DemoZone, Event, Scenario
 from blindspot.demo.world import ARTICLES, DemoSource, Failure, write_world
-from blindspot.registry import NOT_INDEPENDENT_TIERS
+from core.registry import NOT_INDEPENDENT_TIERS
 
 WIRE_AGENCY_TIERS = {"wire"}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from blindspot.demo.scenario import DemoSourceSpec, DemoZone, Scenario
-from blindspot.registry import load_registry
+from core.registry import load_registry
 
 LISTING_SELECTORS = {
     "article_links": "article.teaser h2 a",

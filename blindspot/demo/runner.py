@@ -17,8 +17,8 @@ from blindspot.demo.server import DemoServer
 from blindspot.demo.world import read_world
 from blindspot.notify import DeliverySummary
 from blindspot.report import ReportSummary
-from blindspot.settings import Settings
 from checks.run import CheckSummary
+from core.settings import Settings
 from warehouse.publish import PublishSummary
 
 log = logging.getLogger(__name__)

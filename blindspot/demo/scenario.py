@@ -9,7 +9,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from blindspot.registry import SLUG, ConfigIssue, RegistryError, Tier, check_country, validation_issues
+from core.registry import SLUG, ConfigIssue, RegistryError, Tier, check_country, validation_issues
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 Lang = Literal["en", "fr", "ar", "ru"]

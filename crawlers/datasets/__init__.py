@@ -10,15 +10,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
-from blindspot.registry import Source
-from blindspot.settings import Settings
+from core.registry import Source
+from core.settings import Settings
 from crawlers.datasets import acled, cpj, gdelt_timeline, ioda, keepiton, reliefweb, rsf, ucdp
 from crawlers.datasets.base import LANDING_KINDS, Context, Parsed
 from crawlers.datasets.urls import Target, expand
 from crawlers.feeds import fetch_record
 from crawlers.http import Fetcher
 from crawlers.items import FetchRecord
-from warehouse.landing import NATURAL_KEYS, land_rows
+from landing.files import land_rows
+from landing.schemas import NATURAL_KEYS
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ class DatasetResult:
 
 
 def state_for(source_id: str, fetch_state: Mapping[tuple[str, str], tuple[str | None, str | None]]) -> dict:
-    """The url-keyed state collect_dataset takes, out of warehouse.state.read_fetch_state()'s table."""
+    """The url-keyed state collect_dataset takes, out of landing.state.read_fetch_state()'s table."""
     return {url: value for (sid, url), value in fetch_state.items() if sid == source_id}
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from blindspot.registry import Source
-from warehouse.landing import NATURAL_KEYS, TARGET_TABLES, stable_id
+from core.registry import Source
+from landing.files import stable_id
+from landing.schemas import NATURAL_KEYS, TARGET_TABLES
 
 log = logging.getLogger(__name__)
 

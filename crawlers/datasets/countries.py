@@ -15,7 +15,7 @@ from functools import cache
 
 import pycountry
 
-from blindspot.registry import Source, is_user_assigned_alpha3
+from core.registry import Source, is_user_assigned_alpha3
 
 # Spellings used by ACLED, CPJ, KeepItOn and UCDP that pycountry does not know (folded, see _fold).
 ALIASES: dict[str, str] = {

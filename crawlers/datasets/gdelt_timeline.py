@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from blindspot.registry import Source
+from core.registry import Source
 from crawlers.datasets.base import Context, Parsed, ParseError, RowProblem, decode_text, load_json
 from crawlers.datasets.values import day, number
 

@@ -21,7 +21,7 @@ import statistics
 from collections import defaultdict
 from datetime import UTC, date, datetime
 
-from blindspot.registry import Source
+from core.registry import Source
 from crawlers.datasets.base import Context, Parsed, ParseError, RowProblem, decode_text, load_json
 from crawlers.datasets.countries import CountryResolver
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from blindspot.registry import Source
+from core.registry import Source
 from crawlers.datasets.base import Context, Parsed, ParseError, RowProblem, decode_text, read_csv
 from crawlers.datasets.countries import CountryResolver
 from crawlers.datasets.values import number, required, text, year

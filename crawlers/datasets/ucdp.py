@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from blindspot.registry import Source
+from core.registry import Source
 from crawlers.datasets.base import (
     Context,
     Parsed,

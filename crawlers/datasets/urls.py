@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
-from blindspot.registry import Source
+from core.registry import Source
 
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 QUERY_PARAMS = {"reliefweb": ("appname",), "gdelt_timeline": ("mode", "format")}

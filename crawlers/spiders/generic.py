@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 
-from blindspot.registry import Selectors, Source
+from core.registry import Selectors, Source
 from crawlers.items import canonical_url
 from crawlers.middlewares import page_parsed
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pycountry
 from babel import Locale
 
-from blindspot.registry import Zone, load_registry
+from core.registry import Zone, load_registry
 from transforms.udf.text import normalize
 
 SCAN_CHARS = 300  # a dateline sits at the top; a headline, byline or caption may come first

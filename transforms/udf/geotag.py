@@ -9,7 +9,7 @@ from pathlib import Path
 import ahocorasick
 import pyarrow as pa
 
-from blindspot.registry import Zone, load_registry
+from core.registry import Zone, load_registry
 from transforms.udf.dateline import DatelineMemo, DatelineResolver
 from transforms.udf.text import (
     ARABIC_ARTICLE,

@@ -1,0 +1,1 @@
+"""The landing contract: what collectors write and the loader reads (schemas, keys, files, state)."""
