@@ -12,15 +12,15 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from blindspot import notify
+from alerts import notify
+from alerts.config import load_alerts_config
+from alerts.lifecycle import build_alerts
 from checks.gate import CheckGateError, require_passing_check  # noqa: F401 (publishing calls the gate too)
 from checks.run import CheckSummary, run_checks
 from core.registry import Registry, Source, load_registry
 from core.settings import Settings
 from crawlers.collect import CollectSummary, collect, fetch_policy
 from landing.files import new_run_id
-from transforms.alerts import build_alerts
-from transforms.alerts_config import load_alerts_config
 from transforms.runner import TransformSummary, build
 from warehouse.connect import connect, upgrade
 from warehouse.load import LoadSummary, load

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from alerts.config import load_alerts_config
+from alerts.lifecycle import build_alerts
 from core.registry import RegistryError
-from transforms.alerts import build_alerts
-from transforms.alerts_config import load_alerts_config
 
 START = date(2026, 1, 1)
 DAYS = 200

@@ -57,7 +57,7 @@ def test_bad_date_is_a_clear_error() -> None:
 
 
 def test_alerts_lists_filters_and_delivers(tmp_path: Path) -> None:
-    from transforms.alerts import DDL
+    from alerts.schema import DDL
     from warehouse.connect import connect, upgrade
 
     env = {

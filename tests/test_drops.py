@@ -1,4 +1,4 @@
-"""Tests for transforms.drops.detect on seeded synthetic zone series, and its config from metrics.yml."""
+"""Tests for alerts.drops.detect on seeded synthetic zone series, and its config from alerts.yml."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from alerts.config import DropConfig, load_alerts_config
+from alerts.drops import detect, severity
+from alerts.schema import DETECTOR_COLUMNS as COLUMNS
 from core.registry import RegistryError
-from transforms.drops import COLUMNS, DropConfig, detect, severity
-from transforms.params import load_drop_config
 
 REPO_CONFIG = Path(__file__).resolve().parents[1] / "config"
 
@@ -173,10 +174,16 @@ def test_missing_days_are_not_a_drop() -> None:
     assert (out["kind"] != "reporting_drop").all() or (out["opened_on"] < day(150)).all()
 
 
-def test_config_from_metrics_yml(tmp_path: Path) -> None:
+def load_drop_config(config_dir: Path) -> DropConfig:
+    return load_alerts_config(config_dir).reporting_drop
+
+
+def test_config_from_alerts_yml(tmp_path: Path) -> None:
     assert load_drop_config(REPO_CONFIG) == DropConfig()  # the shipped file states the defaults
-    assert load_drop_config(tmp_path) == DropConfig()  # no metrics.yml: defaults
-    (tmp_path / "metrics.yml").write_text("alerts:\n  min_expected: 2.5\n  rhos: [0.3]\n  thresholds: [6]\n")
+    assert load_drop_config(tmp_path) == DropConfig()  # no alerts.yml: defaults
+    (tmp_path / "alerts.yml").write_text(
+        "reporting_drop:\n  min_expected: 2.5\n  rhos: [0.3]\n  thresholds: [6]\n"
+    )
     cfg = load_drop_config(tmp_path)
     assert (cfg.min_expected, cfg.rhos, cfg.thresholds) == (2.5, (0.3,), (6.0,))
     df, _ = make_series(120)
@@ -186,14 +193,22 @@ def test_config_from_metrics_yml(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("body", "field", "reason"),
     [
-        ("alerts:\n  min_expectd: 2\n", "alerts.min_expectd", "unknown key"),
-        ("alerts:\n  rhos: [0.2, 0.5]\n  thresholds: [5]\n", "alerts", "one per entry of rhos"),
-        ("alerts:\n  rhos: [1.5]\n  thresholds: [5]\n", "alerts", "between 0 and 1"),
-        ("alerts:\n  health_threshold: 2\n", "alerts.health_threshold", "less than or equal to 1"),
+        ("reporting_drop:\n  min_expectd: 2\n", "reporting_drop.min_expectd", "unknown key"),
+        (
+            "reporting_drop:\n  rhos: [0.2, 0.5]\n  thresholds: [5]\n",
+            "reporting_drop",
+            "one per entry of rhos",
+        ),
+        ("reporting_drop:\n  rhos: [1.5]\n  thresholds: [5]\n", "reporting_drop", "between 0 and 1"),
+        (
+            "reporting_drop:\n  health_threshold: 2\n",
+            "reporting_drop.health_threshold",
+            "less than or equal to 1",
+        ),
     ],
 )
 def test_config_errors_name_the_key(tmp_path: Path, body: str, field: str, reason: str) -> None:
-    (tmp_path / "metrics.yml").write_text(body)
+    (tmp_path / "alerts.yml").write_text(body)
     with pytest.raises(RegistryError) as err:
         load_drop_config(tmp_path)
     issues = err.value.issues
@@ -226,3 +241,12 @@ def test_output_columns_and_types() -> None:
     assert row["severity"] in {"critical", "high", "medium"}
     assert "zz-test" in row["message"]
     assert detect(a.iloc[0:0]).columns.tolist() == COLUMNS
+
+
+def test_an_alerts_section_left_in_metrics_yml_says_where_it_moved(tmp_path: Path) -> None:
+    from transforms.params import load_metrics
+
+    (tmp_path / "metrics.yml").write_text("alerts:\n  min_expected: 2\n")
+    with pytest.raises(RegistryError) as err:
+        load_metrics(tmp_path)
+    assert any("moved to alerts.yml, under reporting_drop" in i.reason for i in err.value.issues)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from blindspot import notify
+from alerts import notify
+from alerts.config import DeliveryConfig
+from alerts.schema import DDL
 from core.settings import Settings
-from transforms.alerts import DDL
-from transforms.alerts_config import DeliveryConfig
 from warehouse.connect import connect, upgrade
 
 RUN_DATE = date(2026, 3, 1)

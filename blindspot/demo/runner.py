@@ -9,13 +9,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from alerts.notify import DeliverySummary
 from blindspot import pipeline
 from blindspot.demo.generator import generate
 from blindspot.demo.registry_config import write_demo_config
 from blindspot.demo.scenario import load_scenario
 from blindspot.demo.server import DemoServer
 from blindspot.demo.world import read_world
-from blindspot.notify import DeliverySummary
 from blindspot.report import ReportSummary
 from checks.run import CheckSummary
 from core.settings import Settings

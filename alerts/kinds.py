@@ -8,21 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from transforms.alerts_config import AccessIncidentConfig, PresenceDropConfig, SourceSilentConfig
-from transforms.drops import COLUMNS
-
-# the drop detector's episode columns, with the source a source_silent episode is about
-EPISODE_COLUMNS = ["zone_id", "kind", "source_id", *COLUMNS[2:]]
-
-
-def severity(ratio: float, p_value: float) -> str:
-    """Severity from how far the observed fell below the expected, and how surely."""
-    if np.isfinite(ratio) and np.isfinite(p_value):
-        if ratio <= 0.3 and p_value < 1e-4:
-            return "critical"
-        if ratio <= 0.6 and p_value < 1e-3:
-            return "high"
-    return "medium"
+from alerts.config import AccessIncidentConfig, DropConfig, PresenceDropConfig, SourceSilentConfig
+from alerts.drops import severity
+from alerts.schema import EPISODE_COLUMNS
 
 
 def episodes(cond: np.ndarray, clear: np.ndarray, recovery_days: int) -> list[tuple[int, int, int]]:
@@ -110,7 +98,7 @@ def _sum_ending(values: np.ndarray, length: np.ndarray | int, end: np.ndarray) -
 
 
 def source_silent(
-    items: pd.DataFrame, fetches: pd.DataFrame, run_date: date, cfg: SourceSilentConfig
+    items: pd.DataFrame, fetches: pd.DataFrame, run_date: date, cfg: SourceSilentConfig, levels: DropConfig
 ) -> pd.DataFrame:
     """Sources with regular items about a zone that publish none for improbably long while fetched successfully.
 
@@ -166,7 +154,7 @@ def source_silent(
                 "expected": exp_v,
                 "ratio": ratio,
                 "p_value": p,
-                "severity": severity(ratio, p),
+                "severity": severity(ratio, p, levels),
                 "baseline_start": days[max(0, first - base_len)].date(),
                 "baseline_end": days[max(0, first - 1)].date(),
                 "message": f"{source_id}: no items about {zone_id} since {days[first].date()} "

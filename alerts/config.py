@@ -1,11 +1,11 @@
-"""Thresholds of the alert rules and their delivery, from config/alerts.yml (validated, with defaults)."""
+"""Every alert threshold and the delivery settings, from config/alerts.yml (validated, with defaults)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.registry import ConfigIssue, RegistryError, validation_issues
 
@@ -21,6 +21,47 @@ ACCESS_COLUMNS = (
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DropConfig(Strict):
+    """reporting_drop and collection_gap: every threshold of the drop detector (alerts.drops.detect).
+
+    The defaults were calibrated by bench/alerts_eval.py to at most one false alarm per zone-year.
+    """
+
+    baseline_days: int = Field(
+        default=112, ge=14, le=730
+    )  # trailing days: level, weekday factors, dispersion
+    guard_days: int = Field(default=7, ge=0, le=60)  # gap between the baseline window and the day tested
+    min_baseline_days: int = Field(default=28, ge=7)  # valid days needed in the window before testing starts
+    dow_prior_scale: float = Field(default=1.0, ge=0)  # scales the between-weekday variance in the shrinkage
+    dispersion_floor: float = Field(default=0.0, ge=0)  # minimum NB 1/k used
+    estimation_weight: float = Field(
+        default=3.0, ge=0
+    )  # share of the weekday-mean estimation variance in 1/k
+    dispersion_se: float = Field(default=0.5, ge=0)  # standard errors of the moment estimate of 1/k added
+    clip_sd: float = Field(default=3.0, gt=0)  # days above mu + clip_sd * sd enter the baseline clipped
+    min_expected: float = Field(default=1.0, ge=0)  # baseline mean/day below which nothing is tested
+    rhos: tuple[float, ...] = Field(default=(0.2, 0.5, 0.75), min_length=1)  # drops tested: mu -> rho * mu
+    thresholds: tuple[float, ...] = Field(default=(5.1, 5.1, 5.1), min_length=1)  # CUSUM h, one per rho
+    recovery_days: int = Field(default=7, ge=1, le=60)  # trailing days whose sum must reach recovery_ratio
+    recovery_ratio: float = Field(default=0.8, gt=0, le=1)
+    health_threshold: float = Field(default=0.9, ge=0, le=1)  # below it: collection_gap, never reporting_drop
+    gap_recovery_days: int = Field(default=3, ge=1, le=30)  # healthy days in a row before a gap resolves
+    critical_ratio: float = Field(default=0.3, gt=0, le=1)  # severity critical: ratio <= this, p < critical_p
+    critical_p: float = Field(default=1e-4, gt=0, le=1)
+    high_ratio: float = Field(default=0.6, gt=0, le=1)  # high: ratio <= this and p < high_p; else medium
+    high_p: float = Field(default=1e-3, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DropConfig:
+        if not all(0 < r < 1 for r in self.rhos):
+            raise ValueError("rhos must each be between 0 and 1 (the post-drop share of the baseline)")
+        if len(self.thresholds) != len(self.rhos) or not all(h > 0 for h in self.thresholds):
+            raise ValueError("thresholds must be positive, one per entry of rhos")
+        if self.min_baseline_days > self.baseline_days:
+            raise ValueError("min_baseline_days cannot exceed baseline_days")
+        return self
 
 
 class PresenceDropConfig(Strict):
@@ -72,6 +113,9 @@ class DeliveryConfig(Strict):
 
 
 class AlertsConfig(Strict):
+    """config/alerts.yml: one section per alert kind, and delivery."""
+
+    reporting_drop: DropConfig = Field(default_factory=DropConfig)
     presence_drop: PresenceDropConfig = Field(default_factory=PresenceDropConfig)
     source_silent: SourceSilentConfig = Field(default_factory=SourceSilentConfig)
     access_incident: AccessIncidentConfig = Field(default_factory=AccessIncidentConfig)

@@ -15,14 +15,13 @@ import duckdb
 import httpx
 import pyarrow as pa
 
+from alerts.config import DeliveryConfig
+from alerts.lifecycle import read_alerts
+from alerts.schema import NOTIFICATION_FIELDS
 from core.settings import Settings
-from transforms.alerts import COLUMNS as ALERT_COLUMNS
-from transforms.alerts import read_alerts
-from transforms.alerts_config import DeliveryConfig
 from warehouse.ops import utcnow
 
 log = logging.getLogger(__name__)
-FIELDS = [c for c in ALERT_COLUMNS if c != "updated_on"]  # what a notification carries of an alert
 
 
 @dataclass
@@ -52,7 +51,7 @@ class Change:
     def payload(self) -> dict:
         """The structured record: the alert's fields, the state it entered and when."""
         return {"state": self.state, "changed_on": self.on.isoformat()} | {
-            k: _json_value(self.alert[k]) for k in FIELDS
+            k: _json_value(self.alert[k]) for k in NOTIFICATION_FIELDS
         }
 
 

@@ -3,51 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-COLUMNS = [
-    "zone_id",
-    "kind",
-    "opened_on",
-    "resolved_on",
-    "observed",
-    "expected",
-    "ratio",
-    "p_value",
-    "severity",
-    "baseline_start",
-    "baseline_end",
-    "message",
-]
-
-
-@dataclass(frozen=True)
-class DropConfig:
-    """Every threshold of the detector; defaults calibrated by bench/alerts_eval.py (<= 1 FA per zone-year)."""
-
-    baseline_days: int = 112  # trailing window for level, day-of-week factors and dispersion
-    guard_days: int = 7  # gap between the baseline window and the day tested
-    min_baseline_days: int = 28  # valid days needed in the window before testing starts
-    dow_prior_scale: float = 1.0  # scales the between-weekday variance in the empirical-Bayes shrinkage
-    dispersion_floor: float = 0.0  # minimum NB 1/k used (guards against an under-estimated dispersion)
-    estimation_weight: float = 3.0  # share of the weekday-mean estimation variance added to 1/k
-    dispersion_se: float = 0.5  # standard errors of the moment estimate of 1/k added to it (upper bound)
-    clip_sd: float = 3.0  # days above mu + clip_sd * sd enter the baseline clipped (spikes)
-    min_expected: float = 1.0  # baseline mean/day below which no reporting_drop is tested (low volume)
-    rhos: tuple[float, ...] = (0.2, 0.5, 0.75)  # drop alternatives, one CUSUM each: mu -> rho * mu
-    thresholds: tuple[float, ...] = (5.1, 5.1, 5.1)  # CUSUM thresholds h, one per rho
-    recovery_days: int = 7  # trailing days whose observed sum must reach recovery_ratio of expected
-    recovery_ratio: float = 0.8
-    health_threshold: float = 0.9  # collection_health below this: collection_gap, never reporting_drop
-    gap_recovery_days: int = 3  # consecutive healthy days before a collection_gap resolves (no flapping)
-    critical_ratio: float = 0.3  # severity: critical at ratio <= this and p < critical_p
-    critical_p: float = 1e-4
-    high_ratio: float = 0.6  # high at ratio <= this and p < high_p; every other episode is medium
-    high_p: float = 1e-3
+from alerts.config import DropConfig
+from alerts.schema import DETECTOR_COLUMNS
 
 
 def _nb_logpmf_ratio(x: np.ndarray, mu: np.ndarray, rho: float, phi: np.ndarray) -> np.ndarray:
@@ -340,13 +302,13 @@ def detect(series: pd.DataFrame, config: DropConfig | None = None) -> pd.DataFra
     x, health, days, zones = _matrices(series)
     episodes, mu_hist, phi_hist = detect_matrix(x, health, days.dayofweek.to_numpy(), cfg)
     rows = [_episode_row(e, x, mu_hist, phi_hist, days, zones[e[0]], cfg) for e in episodes]
-    return pd.DataFrame(rows, columns=COLUMNS) if rows else _empty()
+    return pd.DataFrame(rows, columns=DETECTOR_COLUMNS) if rows else _empty()
 
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame(
         {
             c: pd.Series(dtype="float64" if c in ("observed", "expected", "ratio", "p_value") else "object")
-            for c in COLUMNS
+            for c in DETECTOR_COLUMNS
         }
     )

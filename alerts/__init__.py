@@ -1,0 +1,1 @@
+"""Alerts: drop detection, the other alert kinds, their lifecycle in marts.alerts, configuration and delivery."""

@@ -1,0 +1,141 @@
+"""Every alert rule evaluated over the marts up to a run date: one row per episode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from alerts import drops
+from alerts.config import AlertsConfig
+from alerts.kinds import access_incident, dense, keep_presence_drops, source_silent, window_sum
+from alerts.schema import EPISODE_COLUMNS
+
+HEALTH_WEIGHT_DAYS = 84  # trailing days whose stories weight each source in a zone's collection health
+HEALTH_WEIGHT_GUARD = 7  # recent days left out, so a failing source keeps its usual weight while it fails
+
+
+@dataclass(frozen=True)
+class AlertInputs:
+    """The mart extracts every rule reads, all cut at the run date."""
+
+    series: pd.DataFrame  # zone_id, day, independent_stories, inside_dateline_stories, collection_health
+    source_items: pd.DataFrame  # source_id, zone_id, day, items, stories
+    fetches: pd.DataFrame  # source_id, day, fetches, failures
+    access: pd.DataFrame  # zone_access_daily columns
+
+
+def read_inputs(con: duckdb.DuckDBPyConnection, run_date: date) -> AlertInputs:
+    """Read the marts up to the run date (never after it) into pandas, one query per input."""
+    p = {"run_date": run_date}
+
+    def frame(sql: str) -> pd.DataFrame:
+        df = con.execute(sql, p).df()
+        if "day" in df:
+            df["day"] = pd.to_datetime(df["day"])
+        return df
+
+    return AlertInputs(
+        series=frame(
+            "select zone_id, day, independent_stories, inside_dateline_stories, collection_health "
+            "from marts.zone_reporting_daily where day <= $run_date::date order by zone_id, day"
+        ),
+        source_items=frame(
+            "select source_id, zone_id, reported_date as day, count(*) as items, "
+            "count(*) filter (where is_independent and is_original) as stories "
+            "from intermediate.int_items_in_zones where reported_date <= $run_date::date group by all"
+        ),
+        fetches=frame(
+            "select source_id, day, fetches, failures from marts.source_health_daily "
+            "where day <= $run_date::date"
+        ),
+        access=frame("select * from marts.zone_access_daily where day <= $run_date::date"),
+    )
+
+
+def story_weighted_health(inputs: AlertInputs, run_date: date) -> pd.DataFrame:
+    """Per zone and day: the share of the zone's usual independent stories whose sources we fetched successfully.
+
+    A wire that fails matters more to a zone than a source that rarely covers it; the mart's fetch-count
+    share treats them alike. Days without any weighted source fetched are left null (not tested as gaps).
+    """
+    items, fetches = inputs.source_items, inputs.fetches
+    if items.empty or fetches.empty:
+        return pd.DataFrame(columns=["zone_id", "day", "weighted_health"])
+    days = pd.date_range(min(items["day"].min(), fetches["day"].min()), pd.Timestamp(run_date), freq="D")
+    pairs, stories = dense(items, ["source_id", "zone_id"], "stories", days)
+    weight = window_sum(stories, HEALTH_WEIGHT_DAYS, lag=HEALTH_WEIGHT_GUARD)
+    f_index, fetched = dense(fetches, ["source_id"], "fetches", days)
+    _, failed = dense(fetches, ["source_id"], "failures", days)
+    rows = f_index.get_indexer(pairs.get_level_values("source_id"))
+    pair_fetched = np.where(rows[:, None] >= 0, fetched[np.maximum(rows, 0)], 0.0)
+    pair_failed = np.where(rows[:, None] >= 0, failed[np.maximum(rows, 0)], 0.0)
+    seen = pair_fetched > 0
+    ok = np.where(seen, 1.0 - pair_failed / np.maximum(pair_fetched, 1), 0.0)
+    frame = pd.DataFrame(
+        {
+            "zone_id": np.repeat(pairs.get_level_values("zone_id"), len(days)),
+            "day": np.tile(days, len(pairs)),
+            "w": (weight * seen).ravel(),
+            "wok": (weight * seen * ok).ravel(),
+        }
+    )
+    total = frame.groupby(["zone_id", "day"], as_index=False)[["w", "wok"]].sum()
+    total["weighted_health"] = np.where(
+        total["w"] > 0, total["wok"] / total["w"].where(total["w"] > 0), np.nan
+    )
+    return total[["zone_id", "day", "weighted_health"]]
+
+
+def _from_detector(found: pd.DataFrame, kind: str | None = None) -> pd.DataFrame:
+    """The detector's episodes in the episode layout; `kind` renames its reporting_drop episodes."""
+    df = found.copy()
+    if kind is not None:
+        df = df[df["kind"] == "reporting_drop"].assign(kind=kind)
+    df["source_id"] = None
+    return df.reindex(columns=EPISODE_COLUMNS)
+
+
+def evaluate(inputs: AlertInputs, run_date: date, config: AlertsConfig) -> pd.DataFrame:
+    """Every alert episode up to the run date, one row each, in the episode layout."""
+    series = inputs.series.copy()
+    health = story_weighted_health(inputs, run_date)
+    series = series.merge(health, on=["zone_id", "day"], how="left")
+    series["collection_health"] = series["weighted_health"].fillna(series["collection_health"])
+    drop_config = config.reporting_drop
+    zone_level = _from_detector(
+        drops.detect(series[["zone_id", "day", "independent_stories", "collection_health"]], drop_config)
+    )
+    inside = series[["zone_id", "day", "inside_dateline_stories", "collection_health"]].rename(
+        columns={"inside_dateline_stories": "independent_stories"}
+    )
+    presence = _from_detector(drops.detect(inside, drop_config), kind="presence_drop")
+    presence = keep_presence_drops(presence, series, run_date, config.presence_drop)
+    silent = source_silent(inputs.source_items, inputs.fetches, run_date, config.source_silent, drop_config)
+    silent = _outside_zone_alerts(silent, zone_level, run_date)
+    access = access_incident(inputs.access, run_date, config.access_incident)
+    parts = [p for p in (zone_level, presence, silent, access) if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=EPISODE_COLUMNS)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _outside_zone_alerts(silent: pd.DataFrame, zone_level: pd.DataFrame, run_date: date) -> pd.DataFrame:
+    """Drop source_silent episodes that open while the zone already has a reporting_drop open.
+
+    A collection_gap does not hide them: source_silent already requires the source's own fetches to succeed.
+    """
+    drops_only = zone_level[zone_level["kind"] == "reporting_drop"] if not zone_level.empty else zone_level
+    if silent.empty or drops_only.empty:
+        return silent
+    spans = drops_only.assign(until=drops_only["resolved_on"].fillna(run_date))
+    covered = silent.merge(spans[["zone_id", "opened_on", "until"]], on="zone_id", suffixes=("", "_zone"))
+    inside = covered[
+        (covered["opened_on"] >= covered["opened_on_zone"]) & (covered["opened_on"] <= covered["until"])
+    ]
+    drop = set(zip(inside["zone_id"], inside["source_id"], inside["opened_on"], strict=True))
+    keys = zip(silent["zone_id"], silent["source_id"], silent["opened_on"], strict=True)
+    return silent[[k not in drop for k in keys]].reset_index(drop=True)

@@ -1,0 +1,53 @@
+"""The columns of an alert, defined once: the marts.alerts table, every rule's episodes and the detector's."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+# marts.alerts, in table order; the fields marked not null are required of every row.
+TABLE = pa.schema(
+    [
+        pa.field("alert_id", pa.string(), nullable=False),
+        pa.field("zone_id", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("severity", pa.string(), nullable=False),
+        pa.field("status", pa.string(), nullable=False),
+        pa.field("opened_on", pa.date32(), nullable=False),
+        pa.field("resolved_on", pa.date32()),
+        pa.field("observed", pa.float64()),
+        pa.field("expected", pa.float64()),
+        pa.field("ratio", pa.float64()),
+        pa.field("p_value", pa.float64()),
+        pa.field("message", pa.string(), nullable=False),
+        pa.field("source_id", pa.string()),
+        pa.field("baseline_start", pa.date32()),
+        pa.field("baseline_end", pa.date32()),
+        pa.field("updated_on", pa.date32(), nullable=False),
+    ]
+)
+COLUMNS = TABLE.names
+# What the lifecycle adds to an episode: its id, its state and the night it last changed.
+LIFECYCLE = ("alert_id", "status", "updated_on")
+# One row per episode of any rule (source_id is set by source_silent only).
+EPISODE_COLUMNS = [
+    "zone_id",
+    "kind",
+    "source_id",
+    "opened_on",
+    "resolved_on",
+    "observed",
+    "expected",
+    "ratio",
+]
+EPISODE_COLUMNS += ["p_value", "severity", "baseline_start", "baseline_end", "message"]
+# The drop detector's episodes: zone-level, so without source_id.
+DETECTOR_COLUMNS = [c for c in EPISODE_COLUMNS if c != "source_id"]
+# What a delivered notification carries of an alert.
+NOTIFICATION_FIELDS = [c for c in COLUMNS if c != "updated_on"]
+
+assert set(EPISODE_COLUMNS) == set(COLUMNS) - set(LIFECYCLE), "episodes are the table less its lifecycle"
+
+_SQL_TYPES = {pa.string(): "varchar", pa.date32(): "date", pa.float64(): "double"}
+DDL = "create table if not exists marts.alerts (\n    {}\n)".format(
+    ",\n    ".join(f"{f.name} {_SQL_TYPES[f.type]}{'' if f.nullable else ' not null'}" for f in TABLE)
+)
