@@ -4,7 +4,7 @@
 # 1. N items (default 60,000) written like bench/transform.py's (bench/synthetic_items.py's templates: the demo's sentences in
 #    en/fr/ar with real zone, town and capital names, datelines, frames, incidents), one template seed per
 #    360 items so that no two items share a text, into staging.stg_items of a fresh DuckDB warehouse.
-# 2. NEW: transforms.enrich.enrich_items end to end in one transaction, as the runner calls it: the
+# 2. NEW: transforms.intermediate.int_items_enriched.build end to end in one transaction, as the runner calls it: the
 #    PENDING query, the UDFs (in a process pool when the night is large enough), the inserts. Wall time.
 #    Then the same in this process alone (a full refresh), wall and CPU time; then the UDFs alone in this
 #    process (Enricher.batch), CPU time, best of --repeat.
@@ -41,6 +41,7 @@ from blindspot.demo.registry_config import write_demo_config  # noqa: E402
 from blindspot.demo.scenario import load_scenario  # noqa: E402
 from core.registry import Registry, load_registry  # noqa: E402
 from transforms import enrich  # noqa: E402
+from transforms.intermediate import int_items_enriched  # noqa: E402
 from transforms.udf.lexicon import LabelMatcher, Rule  # noqa: E402
 from transforms.udf.text import normalize  # noqa: E402
 from transforms.udf.tokens import ABBREVIATIONS, Tokens  # noqa: E402
@@ -72,7 +73,7 @@ def make_items(count: int, registry: Registry, first: int = 0) -> pa.Table:
     table = table.append_column("loaded_at", pa.array([LOADED_AT] * count, pa.timestamp("us", "UTC")))
     urls = [f"https://news.example.org/a/{i}" for i in range(first, first + count)]
     table = table.append_column("canonical_url", pa.array(urls, pa.string()))
-    # the columns transforms.text_keys keeps beside each item's key
+    # the columns transforms.intermediate.int_items_text_keys keeps beside each item's key
     table = table.append_column("source_id", pa.array(["bench-feed"] * count, pa.string()))
     table = table.append_column("reported_at", pa.array([LOADED_AT] * count, pa.timestamp("us", "UTC")))
     return table.append_column("reported_date", pa.array([LOADED_AT.date()] * count, pa.date32()))
@@ -188,7 +189,7 @@ def baseline_batch(enricher: enrich.Enricher, rows: pa.Table) -> dict[str, list[
     texts, leads = rows.column("text").to_pylist(), rows.column("lead_text").to_pylist()
     languages = rows.column("language").to_pylist()
     tags = enricher.tagger.tag_table(rows, "title", "text", "language").to_pylist()
-    out: dict[str, list[tuple]] = {name: [] for name in enrich.TABLES}
+    out: dict[str, list[tuple]] = {name: [] for name in int_items_enriched.TABLES}
     out["int_items_tagged_to_zones"] = [
         (ids[t["item_index"]], t["zone_id"], t["score"], t["admin1_id"], t["in_title"], t["in_dateline"])
         + (t["body_hits"], t["rank"])
@@ -258,9 +259,9 @@ def measure_pending(root: Path, registry: Registry, enriched: int, night: int) -
         "create table intermediate.int_items_enriched as select item_id from staging.stg_items where loaded_at < $cut",
         cut,
     )
-    con.execute(f"create table {enrich.STATE} ({enrich.STATE_COLUMNS})")
+    con.execute(f"create table {int_items_enriched.STATE} ({int_items_enriched.STATE_COLUMNS})")
     con.execute(
-        f"insert into {enrich.STATE} select max(loaded_at), count(*) from staging.stg_items where loaded_at < $cut",
+        f"insert into {int_items_enriched.STATE} select max(loaded_at), count(*) from staging.stg_items where loaded_at < $cut",
         cut,
     )
     con.execute("checkpoint")
@@ -268,10 +269,10 @@ def measure_pending(root: Path, registry: Registry, enriched: int, night: int) -
         f"\npending items among {enriched:,} enriched (+{night:,} new), built in {time.perf_counter() - started:.1f} s ({load()})"
     )
     for label, run in (
-        ("loaded_at watermark (the model)", lambda: enrich.pending_items(con)),
+        ("loaded_at watermark (the model)", lambda: int_items_enriched.pending_items(con)),
         (
             "anti-join (the fallback, and the previous PENDING)",
-            lambda: con.sql(enrich.PENDING).to_arrow_table(),
+            lambda: con.sql(int_items_enriched.PENDING).to_arrow_table(),
         ),
     ):
         times = []
@@ -310,11 +311,12 @@ def main(argv: list[str] | None = None) -> int:
         workers = enrich.worker_count(items.num_rows)
         con.execute("begin transaction")
         started = time.perf_counter()
-        done = enrich.enrich_items(con, registry)
+        done = int_items_enriched.build(con, registry)
         model_s = time.perf_counter() - started
         con.execute("commit")
         counts = {
-            n: con.execute(f"select count(*) from intermediate.{n}").fetchall()[0][0] for n in enrich.TABLES
+            n: con.execute(f"select count(*) from intermediate.{n}").fetchall()[0][0]
+            for n in int_items_enriched.TABLES
         }
         model_rate = done / model_s
         print(
@@ -327,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         pool_min, enrich.POOL_MIN_ITEMS = enrich.POOL_MIN_ITEMS, args.items + 1
         con.execute("begin transaction")
         started, cpu = time.perf_counter(), time.process_time()
-        enrich.enrich_items(con, registry, full_refresh=True)
+        int_items_enriched.build(con, registry, full_refresh=True)
         one_wall, one_cpu = time.perf_counter() - started, time.process_time() - cpu
         con.execute("commit")
         enrich.POOL_MIN_ITEMS = pool_min
@@ -337,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         rows = con.sql(
-            enrich.PENDING.replace(
+            int_items_enriched.PENDING.replace(
                 "where item_id not in (select item_id from intermediate.int_items_enriched)", ""
             )
         ).to_arrow_table()
@@ -364,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         ids = sample.column("item_id").to_pylist()
         differ = [
             n
-            for n in enrich.TABLES
+            for n in int_items_enriched.TABLES
             if sorted(baseline[n], key=repr) != sorted(table_rows(con, n, ids), key=repr)
         ]
         print(

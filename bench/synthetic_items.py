@@ -19,7 +19,8 @@ import pyarrow as pa
 from blindspot.demo import text
 from blindspot.demo.scenario import Scenario
 from core.registry import Registry
-from transforms import enrich, text_keys
+from transforms.intermediate import int_items_enriched
+from transforms.intermediate import int_items_text_keys as text_keys
 from transforms.runner import discover
 
 START = date(2026, 1, 1)
@@ -245,13 +246,13 @@ def add_items(
     if prefill:
         started = time.perf_counter()
         con.execute("begin transaction")
-        enrich.create_tables(con)
-        for name in enrich.TABLES:
+        int_items_enriched.create_tables(con)
+        for name in int_items_enriched.TABLES:
             con.execute(f"insert into intermediate.{name} by name {PREFILL[name]}")
-        # what the model records after a run (enrich._save_state), read from raw.items: the first build
+        # what the model records after a run (int_items_enriched._save_state), read from raw.items: the first build
         # makes staging.stg_items, the view over it
         con.execute(
-            f"insert into {enrich.STATE} select (select max(loaded_at) from raw.items), "
+            f"insert into {int_items_enriched.STATE} select (select max(loaded_at) from raw.items), "
             "(select count(*) from intermediate.int_items_enriched)"
         )
         con.execute("commit")
@@ -263,7 +264,9 @@ def add_items(
         con.execute(f"create or replace view {stg_items.relation} as {stg_items.sql}")
         text_keys.update(con)
         con.execute("commit")
-        timings["story text keys (transforms.text_keys.update)"] = time.perf_counter() - started
+        timings["story text keys (transforms.intermediate.int_items_text_keys.update)"] = (
+            time.perf_counter() - started
+        )
     con.execute("drop table bench_keys")
     for name in ("bench_sources", "bench_templates", "bench_fetched"):
         con.unregister(name)

@@ -11,7 +11,7 @@
 #    frames ~5%, incidents ~1%; and the model's state (its loaded_at watermark and count), as its own runs
 #    would have left it, so the rebuild finds no pending item by the watermark instead of an anti-join of
 #    10M item ids (6.6-7.4 s under load) that a warehouse enriched night by night never runs. The story
-#    text keys, which the model computes in SQL, come from its own code (transforms.text_keys.update).
+#    text keys, which the model computes in SQL, come from its own code (transforms.intermediate.int_items_text_keys.update).
 # 2. FULL rebuild, build(con, registry, run_date) under PRAGMA memory_limit (default 1.3GB): wall time, peak
 #    RSS, DuckDB buffers and spill (duckdb_memory(), sampled), seconds per model. Out of memory under the
 #    limit is reported, and the build re-run without the limit for its time.
@@ -40,6 +40,7 @@ from transform_phases import in_process, phase_full, phase_generate, phase_night
 from blindspot.demo.registry_config import write_demo_config  # noqa: E402
 from blindspot.demo.scenario import load_scenario  # noqa: E402
 from transforms import enrich  # noqa: E402
+from transforms.intermediate import int_items_enriched  # noqa: E402
 
 TEN_MILLION = 10_000_000
 GOAL_FULL_SECONDS = 60.0
@@ -130,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {seconds:8.2f} s  {step}")
         print(
             "  pre-filled: "
-            + ", ".join(f"{name} {counts['intermediate.' + name]:,}" for name in enrich.TABLES)
+            + ", ".join(f"{name} {counts['intermediate.' + name]:,}" for name in int_items_enriched.TABLES)
         )
         check(counts["raw.items"] == args.items, f"raw.items holds {counts['raw.items']:,} rows")
         check(counts["intermediate.int_items_enriched"] == args.items, "int_items_enriched is not every item")
@@ -185,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     scale = TEN_MILLION / args.items
     print(
         f"\nnightly split: enrichment {enrich_s:.2f} s ({enrich_s / nightly['seconds']:.0%}), SQL models "
-        f"{sql_s:.2f} s ({sql_s / nightly['seconds']:.0%}); finding pending items (enrich.pending_items over "
+        f"{sql_s:.2f} s ({sql_s / nightly['seconds']:.0%}); finding pending items (int_items_enriched.pending_items over "
         f"{args.items + args.nightly_items:,}, after the run: {nightly['pending_rows']:,} left) "
         f"{nightly['pending_query_seconds']:.2f} s"
     )

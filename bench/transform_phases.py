@@ -22,6 +22,7 @@ from synthetic_items import START, add_items
 from blindspot.demo.scenario import load_scenario
 from core.registry import Registry, load_registry
 from transforms import enrich
+from transforms.intermediate import int_items_enriched
 from transforms.runner import build
 from warehouse.connect import connect, upgrade
 from warehouse.registry_tables import sync_registry
@@ -140,7 +141,7 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {
         table: con.execute(f"select count(*) from {table}").fetchall()[0][0]
         for table in ("raw.items", "raw.fetch_events")
-        + tuple(f"intermediate.{name}" for name in enrich.TABLES)
+        + tuple(f"intermediate.{name}" for name in int_items_enriched.TABLES)
     }
 
 
@@ -226,11 +227,11 @@ def phase_nightly(
     # The enrichment model's fixed cost: finding the pending items as the model does (the loaded_at
     # watermark and its count checks; the anti-join only when the state does not hold), now none are left.
     started = time.perf_counter()
-    result["pending_rows"] = enrich.pending_items(con).num_rows
+    result["pending_rows"] = int_items_enriched.pending_items(con).num_rows
     result["pending_query_seconds"] = time.perf_counter() - started
     # The UDFs alone on the same items (nothing written): the Python throughput.
     rows = con.sql(
-        enrich.PENDING.replace(
+        int_items_enriched.PENDING.replace(
             "item_id not in (select item_id from intermediate.int_items_enriched)",
             f"data_date = date '{night.isoformat()}'",
         )

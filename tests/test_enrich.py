@@ -22,6 +22,7 @@ from blindspot.demo.registry_config import write_demo_config
 from blindspot.demo.scenario import load_scenario
 from core.registry import Registry, load_registry
 from transforms import enrich
+from transforms.intermediate import int_items_enriched
 from transforms.udf.tokens import tokenize
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "enrich.py"
@@ -125,7 +126,7 @@ def warehouse(path: Path, items: pa.Table) -> duckdb.DuckDBPyConnection:
 
 def enrich_in_transaction(con: duckdb.DuckDBPyConnection, registry: Registry, **kwargs: bool) -> int:
     con.execute("begin transaction")
-    done = enrich.enrich_items(con, registry, **kwargs)
+    done = int_items_enriched.build(con, registry, **kwargs)
     con.execute("commit")
     return done
 
@@ -133,13 +134,13 @@ def enrich_in_transaction(con: duckdb.DuckDBPyConnection, registry: Registry, **
 def model_rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
     return {
         name: sorted(con.execute(f"select * from intermediate.{name}").fetchall(), key=repr)
-        for name in enrich.TABLES
+        for name in int_items_enriched.TABLES
     }
 
 
 def reference_rows(con: duckdb.DuckDBPyConnection, registry: Registry) -> dict[str, list[tuple]]:
     rows = con.sql(
-        enrich.PENDING.replace(
+        int_items_enriched.PENDING.replace(
             "where item_id not in (select item_id from intermediate.int_items_enriched)", ""
         )
     ).to_arrow_table()
@@ -183,8 +184,8 @@ def test_tokenize_matches_the_per_token_reference() -> None:
 def test_a_process_pool_gives_the_same_rows(tmp_path: Path, registry: Registry) -> None:
     items = reference.make_items(3000, registry)
     con = warehouse(tmp_path / "w.duckdb", items)
-    enrich.create_tables(con)
-    pending = enrich.pending_items(con)
+    int_items_enriched.create_tables(con)
+    pending = int_items_enriched.pending_items(con)
     one = list(enrich.enriched_batches(pending, registry, workers=1))
     two = list(enrich.enriched_batches(pending, registry, workers=2))
     assert len(one) == len(two) == -(-items.num_rows // enrich.BATCH)
@@ -207,8 +208,8 @@ def test_a_worker_process_gives_the_same_rows(tmp_path: Path, registry: Registry
     """The pool's entry points in a real forkserver worker: Arrow in, the five tables out, unchanged."""
     rows = reference.make_items(2500, registry)
     con = warehouse(tmp_path / "w.duckdb", rows)
-    enrich.create_tables(con)
-    batch = enrich.pending_items(con).to_batches(max_chunksize=enrich.BATCH)[0]
+    int_items_enriched.create_tables(con)
+    batch = int_items_enriched.pending_items(con).to_batches(max_chunksize=enrich.BATCH)[0]
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(
         1, mp_context=context, initializer=enrich._start_worker, initargs=(registry,)
@@ -225,7 +226,7 @@ def test_watermark_finds_new_items_and_falls_back_when_it_cannot(tmp_path: Path,
     items = reference.make_items(600, registry)
     con = warehouse(tmp_path / "w.duckdb", items.slice(0, 400))
     assert enrich_in_transaction(con, registry) == 400
-    assert con.execute(f"select * from {enrich.STATE}").fetchall() == [(BENCH_STAMP, 400)]
+    assert con.execute(f"select * from {int_items_enriched.STATE}").fetchall() == [(BENCH_STAMP, 400)]
     assert enrich_in_transaction(con, registry) == 0  # nothing new: a re-run adds nothing
 
     later = items.slice(400, 100).set_column(
@@ -233,7 +234,7 @@ def test_watermark_finds_new_items_and_falls_back_when_it_cannot(tmp_path: Path,
     )
     con.register("later", later)
     con.execute("insert into staging.stg_items select * from later")
-    assert enrich.pending_items(con).column("item_id").to_pylist() == sorted(
+    assert int_items_enriched.pending_items(con).column("item_id").to_pylist() == sorted(
         later.column("item_id").to_pylist()
     )
     assert enrich_in_transaction(con, registry) == 100
@@ -243,7 +244,10 @@ def test_watermark_finds_new_items_and_falls_back_when_it_cannot(tmp_path: Path,
     late = items.slice(500, 1).set_column(6, "loaded_at", pa.array([BENCH_STAMP - timedelta(days=1)]))
     con.register("late", late)
     con.execute("insert into staging.stg_items select * from late")
-    assert enrich.pending_items(con).column("item_id").to_pylist() == late.column("item_id").to_pylist()
+    assert (
+        int_items_enriched.pending_items(con).column("item_id").to_pylist()
+        == late.column("item_id").to_pylist()
+    )
     assert enrich_in_transaction(con, registry) == 1
     assert enrich_in_transaction(con, registry, full_refresh=True) == 501
     before = model_rows(con)

@@ -1,4 +1,4 @@
-"""transforms.text_keys: each item keyed once, by the syndication_key definition, and keyed again in full
+"""transforms.intermediate.int_items_text_keys: each item keyed once, by the syndication_key definition, and keyed again in full
 when the stored keys no longer hold."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from transforms import incremental, text_keys
+from transforms import incremental
+from transforms.intermediate import int_items_text_keys as text_keys
 
 T0 = datetime(2026, 6, 1, 3, tzinfo=UTC)
 

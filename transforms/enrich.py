@@ -1,21 +1,19 @@
-"""Python models: zone tags, datelines, frames and incident mentions for items not yet enriched, in batches."""
+"""The Python UDFs over Arrow batches of items (zone tags, datelines, frames, incidents), in a process pool."""
 
 from __future__ import annotations
 
 import os
 import sys
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from multiprocessing import get_context
 from pathlib import Path
 
-import duckdb
 import pyarrow as pa
 
 from core.registry import Registry, load_country_names
-from transforms import text_keys
 from transforms.udf.dateline import DatelineMemo
 from transforms.udf.frames import FrameDetector, IncidentDetector, share_word_scans
 from transforms.udf.geotag import TagColumns, ZoneTagger
@@ -29,35 +27,6 @@ POOL_MIN_ITEMS = 20_000
 WORKER_QUEUE = 2  # batches handed to a worker ahead of time
 # A registry folder without its own lexicons/ uses the ones shipped in config/.
 SHIPPED_CONFIG = Path(__file__).resolve().parents[1] / "config"
-TABLES = {
-    "int_items_tagged_to_zones": "item_id varchar, zone_id varchar, score double, admin1_id varchar, "
-    "in_title boolean, in_dateline boolean, body_hits integer, rank integer",
-    "int_items_with_datelines": "item_id varchar, dateline_place varchar, dateline_country varchar, "
-    "dateline_agency varchar, dateline_zone_id varchar, ambiguous_zone_id varchar",
-    "int_items_with_frames": "item_id varchar, frame varchar",
-    "int_items_with_incidents": "item_id varchar, incident_kind varchar",
-    "int_items_enriched": "item_id varchar",  # which items the tables above already cover
-}
-PENDING = """
-select item_id, coalesce(title, '') as title, coalesce(lead_text, '') as lead_text,
-       concat_ws(chr(10), lead_text, nullif(summary, lead_text), body_text) as text, language
-from staging.stg_items
-where item_id not in (select item_id from intermediate.int_items_enriched)
-order by item_id
-"""
-# The items already enriched are those loaded up to a watermark when the counts agree (raw.items is
-# append-only and the loader stamps loaded_at), so a night's pending items come from a range filter on
-# loaded_at instead of an anti-join of every item against every enriched one (seconds at 10M items).
-STATE = "intermediate.int_items_enriched_state"
-STATE_COLUMNS = "watermark timestamptz, items bigint"
-PENDING_SINCE = PENDING.replace(
-    "where item_id not in (select item_id from intermediate.int_items_enriched)",
-    "where loaded_at > $watermark",
-)
-TAKEN_IN = """
-select count(*) filter (where loaded_at <= $watermark), count(*) filter (where loaded_at is null)
-from staging.stg_items
-"""
 # int_items_with_datelines column -> Dateline field
 DATELINE_COLUMNS = {
     "dateline_place": "place",
@@ -66,7 +35,6 @@ DATELINE_COLUMNS = {
     "dateline_zone_id": "zone_id",
     "ambiguous_zone_id": "ambiguous_zone_id",
 }
-FLUSH_ITEMS = 100_000  # results are inserted once per this many items: few inserts, bounded memory
 
 
 class Enricher:
@@ -229,74 +197,3 @@ def enriched_batches(pending: pa.Table, registry: Registry, workers: int = 1) ->
             yield results.pop(index)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)  # a worker still starting exits on its own
-
-
-def enrich_items(con: duckdb.DuckDBPyConnection, registry: Registry, full_refresh: bool = False) -> int:
-    """Enrich the items not yet enriched (all of them on a full refresh), and key them; returns how many."""
-    create_tables(con, full_refresh)
-    pending = pending_items(con)
-    waiting: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
-    items = 0
-    for tables in enriched_batches(pending, registry, worker_count(pending.num_rows)):
-        for name, rows in tables.items():
-            if rows is not None and rows.num_rows:
-                waiting[name].append(rows)
-        items += tables["int_items_enriched"].num_rows
-        if items >= FLUSH_ITEMS:
-            _insert(con, waiting)
-            items = 0
-    _insert(con, waiting)
-    text_keys.update(con, full_refresh)
-    _save_state(con)
-    return pending.num_rows
-
-
-def create_tables(con: duckdb.DuckDBPyConnection, full_refresh: bool = False) -> None:
-    """The model's tables and its state, emptied first on a full refresh."""
-    for name, columns in [*TABLES.items(), (STATE.split(".")[1], STATE_COLUMNS)]:
-        if full_refresh:
-            con.execute(f"drop table if exists intermediate.{name}")
-        con.execute(f"create table if not exists intermediate.{name} ({columns})")
-
-
-def pending_items(con: duckdb.DuckDBPyConnection) -> pa.Table:
-    """The PENDING rows: items loaded after the last run's watermark when the state holds, else the anti-join.
-
-    The state holds when every item loaded up to the watermark is enriched: as many of them as enriched
-    items, and as the state recorded (so nothing was deleted or loaded late with an old stamp).
-    """
-    state = con.execute(f"select watermark, items from {STATE}").fetchall()
-    if len(state) == 1 and state[0][0] is not None:
-        watermark, items = state[0]
-        [(enriched,)] = con.execute("select count(*) from intermediate.int_items_enriched").fetchall()
-        [(taken, unstamped)] = con.execute(TAKEN_IN, {"watermark": watermark}).fetchall()
-        if enriched == items == taken and unstamped == 0:
-            return con.sql(PENDING_SINCE, params={"watermark": watermark}).to_arrow_table()
-    return con.sql(PENDING).to_arrow_table()
-
-
-def _save_state(con: duckdb.DuckDBPyConnection) -> None:
-    """Every item is enriched now: record the newest loaded_at and the count, for the next run."""
-    con.execute(f"delete from {STATE}")
-    con.execute(
-        f"insert into {STATE} select (select max(loaded_at) from staging.stg_items), "
-        "(select count(*) from intermediate.int_items_enriched)"
-    )
-
-
-def _insert(con: duckdb.DuckDBPyConnection, waiting: dict[str, list[pa.Table]]) -> None:
-    """One insert per table of the rows waiting for it (the caller's transaction holds them all)."""
-    for name, tables in waiting.items():
-        if tables:
-            con.register("enriched_rows", pa.concat_tables(tables, promote_options="permissive"))
-            try:
-                con.execute(f"insert into intermediate.{name} by name select * from enriched_rows")
-            finally:
-                con.unregister("enriched_rows")
-            tables.clear()
-
-
-MODELS: dict[str, Callable[[duckdb.DuckDBPyConnection, Registry, bool], int]] = {
-    "int_items_enriched": enrich_items
-}
-PROVIDES = {"int_items_enriched": [f"intermediate.{name}" for name in TABLES] + [text_keys.TABLE]}

@@ -20,7 +20,7 @@ ITEM_GRAIN_VIEWS = frozenset({"staging.stg_items"})
 # The syndication key, written once for the models and the scopes: the md5 (as a number) of the first 240
 # characters of the lead (else title, else URL; blanks count as missing), lower-cased, each run of
 # non-letters and non-digits one space. syndication_text_key takes text already trimmed and blank-nulled
-# (stg_items does that), so transforms/text_keys.py does not trim every lead and title twice;
+# (stg_items does that), so transforms/intermediate/int_items_text_keys.py does not trim every lead and title twice;
 # tests/test_incremental.py checks both forms against the first definition on odd inputs.
 MACROS = r"""
 create or replace temp macro syndication_text_key(opening_text) as
@@ -28,7 +28,7 @@ md5_number(left(trim(regexp_replace(lower(opening_text), '[^\p{L}\p{N}]+', ' ', 
 create or replace temp macro syndication_key(lead_text, title, canonical_url) as
 syndication_text_key(coalesce(nullif(trim(lead_text), ''), nullif(trim(title), ''), canonical_url))
 """
-# New items are the rows loaded in the window, with the story keys transforms/text_keys.py stored for them
+# New items are the rows loaded in the window, with the story keys transforms/intermediate/int_items_text_keys.py stored for them
 # when they were enriched (each night's keys are appended after the older ones, so the filter on loaded_at
 # skips the older row groups).
 NEW_ITEMS = """

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from graphlib import TopologicalSorter
 from pathlib import Path
 
 import duckdb
 
 from core.registry import Registry
-from transforms import enrich, incremental
+from transforms import incremental
 from transforms.incremental import State
 from transforms.params import load_metrics
 
@@ -36,7 +38,7 @@ KINDS = frozenset({"view", "table", "incremental"})
 class Model:
     schema: str
     name: str
-    sql: str | None  # None for a Python model (transforms.enrich)
+    sql: str | None  # None for a Python model (a .py file in the layer's folder)
 
     @property
     def relation(self) -> str:
@@ -91,21 +93,43 @@ class TransformSummary:
 
 
 def discover(root: Path = ROOT) -> dict[str, Model]:
+    """Every model of the layers: one per .sql file, and one per .py file that defines `build`.
+
+    A .py file without `build` is a table that a Python model writes and names in its PROVIDES.
+    """
     models = {}
     for layer in LAYERS:
         for path in sorted((root / layer).glob("*.sql")):
             model = Model(layer, path.stem, path.read_text(encoding="utf-8"))
             models[model.relation] = model
-    for name in enrich.MODELS:
-        models[f"intermediate.{name}"] = Model("intermediate", name, None)
+        for name in python_models(layer):
+            models[f"{layer}.{name}"] = Model(layer, name, None)
     return models
+
+
+def python_module(layer: str, name: str):  # noqa: ANN201 (a module)
+    return importlib.import_module(f"transforms.{layer}.{name}")
+
+
+@cache
+def python_models(layer: str) -> tuple[str, ...]:
+    """The Python models of a layer's folder (files that define `build`), checked to be complete."""
+    files = sorted(p.stem for p in (ROOT / layer).glob("*.py") if not p.stem.startswith("_"))
+    modules = {name: python_module(layer, name) for name in files}
+    found = [name for name, module in modules.items() if hasattr(module, "build")]
+    provided = {r for name in found for r in modules[name].PROVIDES}
+    orphans = [name for name in files if name not in found and f"{layer}.{name}" not in provided]
+    if orphans:
+        raise ValueError(f"transforms/{layer}/{orphans[0]}.py defines no build() and no model PROVIDES it")
+    return tuple(found)
 
 
 def _provider(relation: str) -> str:
     """The model that builds a relation: itself, or the Python model that writes it."""
-    for name, provided in enrich.PROVIDES.items():
-        if relation in provided:
-            return f"intermediate.{name}"
+    for layer in LAYERS:
+        for name in python_models(layer):
+            if relation in python_module(layer, name).PROVIDES:
+                return f"{layer}.{name}"
     return relation
 
 
@@ -229,7 +253,7 @@ def _plain(con: duckdb.DuckDBPyConnection, model: Model, available: dict) -> Non
 def _enrich(con: duckdb.DuckDBPyConnection, model: Model, registry: Registry, full_refresh: bool) -> bool:
     """The Python model enriches every item not yet enriched, so it has taken in all items loaded so far."""
     until = incremental.newest_load(con)
-    enrich.MODELS[model.name](con, registry, full_refresh)
+    python_module(model.schema, model.name).build(con, registry, full_refresh)
     incremental.write_state(con, model.relation, State(until, incremental.count_through(con, until), ""))
     return full_refresh
 

@@ -1,4 +1,4 @@
-"""Item keys: each item's URL, day and syndication key, computed in SQL once, when it is enriched, and kept."""
+"""int_items_text_keys: each item's URL, day and story key, computed in SQL once, when int_items_enriched enriches it."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ select
     loaded_at
 from staging.stg_items
 """
-STG_ITEMS = Path(__file__).parent / "staging" / "stg_items.sql"
+STG_ITEMS = Path(__file__).parents[1] / "staging" / "stg_items.sql"
 # The keys' definition: the macros, this query and the staging view it reads; a change recomputes them all.
 DEFINITION = hashlib.sha256(
     "\n".join((incremental.MACROS, KEYS, STG_ITEMS.read_text(encoding="utf-8"))).encode()

@@ -1,0 +1,1 @@
+"""The intermediate layer: SQL models (*.sql) and Python models (*.py) beside them."""
