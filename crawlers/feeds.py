@@ -13,6 +13,7 @@ import feedparser
 from core.registry import Source
 from crawlers.http import Fetcher, FetchResult
 from crawlers.items import FetchRecord, as_utc, canonical_url, clean_text, item_id
+from landing.fetch_errors import FetchError
 from landing.files import stable_id
 
 # feedparser expands internal entities; a document that declares its own entities is refused outright.
@@ -62,7 +63,7 @@ def parse_entries(
         return (
             [],
             [],
-            "xml_entity_declaration",
+            FetchError.XML_ENTITY_DECLARATION,
             "the document declares XML entities; refused (entity expansion)",
         )
     parsed = feedparser.parse(body, response_headers={**headers, "content-location": url})
@@ -70,7 +71,7 @@ def parse_entries(
     if parsed.bozo:
         detail = f"bozo: {type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}"
         if not parsed.entries:
-            return [], [], "parse_error", detail
+            return [], [], FetchError.PARSE_ERROR, detail
     feed_language = (parsed.feed.get("language") or "").split("-")[0].lower() or None
     items, rejected, seen = [], [], set()
     for position, entry in enumerate(parsed.entries, start=1):

@@ -12,6 +12,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 
 from crawlers.netguard import BlockedAddress, Resolver, check_url, system_resolver
+from landing.fetch_errors import RETRYABLE, FetchError, http_status_error
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -77,7 +78,7 @@ class Fetcher:
         attempts: list[FetchResult] = []
         for attempt in range(self.policy.retries + 1):
             result = self._get_once(url, etag, last_modified)
-            retryable = result.error in {"timeout", "connect_error"} or (result.status or 0) >= 500
+            retryable = result.error in RETRYABLE or (result.status or 0) >= 500
             if not retryable or attempt == self.policy.retries:
                 result.attempts = attempts
                 return result
@@ -101,7 +102,10 @@ class Fetcher:
             for _ in range(MAX_REDIRECTS + 1):
                 check_url(current, self.policy.allow_loopback, self.resolver)
                 if current in seen:
-                    result.error, result.error_detail = "redirect_loop", f"{current} was already visited"
+                    result.error, result.error_detail = (
+                        FetchError.REDIRECT_LOOP,
+                        f"{current} was already visited",
+                    )
                     return result
                 seen.add(current)
                 with self.client.stream("GET", current, headers=headers) as response:
@@ -112,15 +116,18 @@ class Fetcher:
                         continue
                     self._read_body(response, result)
                     return result
-            result.error, result.error_detail = "too_many_redirects", f"more than {MAX_REDIRECTS} redirects"
+            result.error, result.error_detail = (
+                FetchError.TOO_MANY_REDIRECTS,
+                f"more than {MAX_REDIRECTS} redirects",
+            )
         except BlockedAddress as exc:
-            result.error, result.error_detail = "blocked_address", str(exc)
+            result.error, result.error_detail = FetchError.BLOCKED_ADDRESS, str(exc)
         except httpx.TimeoutException as exc:
-            result.error, result.error_detail = "timeout", f"{type(exc).__name__}: {exc}"
+            result.error, result.error_detail = FetchError.TIMEOUT, f"{type(exc).__name__}: {exc}"
         except httpx.ConnectError as exc:
-            result.error, result.error_detail = "connect_error", str(exc)
+            result.error, result.error_detail = FetchError.CONNECT_ERROR, str(exc)
         except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            result.error, result.error_detail = "http_error", f"{type(exc).__name__}: {exc}"
+            result.error, result.error_detail = FetchError.HTTP_ERROR, f"{type(exc).__name__}: {exc}"
         finally:
             result.duration_ms = (time.perf_counter() - started) * 1000
         return result
@@ -129,18 +136,24 @@ class Fetcher:
         cap = self.policy.max_bytes
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > cap:
-            result.error, result.error_detail = "size_cap", f"Content-Length {declared} exceeds {cap} bytes"
+            result.error, result.error_detail = (
+                FetchError.SIZE_CAP,
+                f"Content-Length {declared} exceeds {cap} bytes",
+            )
             return
         chunks, size = [], 0
         for chunk in response.iter_bytes():  # decoded bytes: a gzip bomb is cut as it inflates
             size += len(chunk)
             if size > cap:
-                result.error, result.error_detail = "size_cap", f"body exceeds {cap} bytes after decoding"
+                result.error, result.error_detail = (
+                    FetchError.SIZE_CAP,
+                    f"body exceeds {cap} bytes after decoding",
+                )
                 return
             chunks.append(chunk)
         result.body = b"".join(chunks)
         if result.status != 304 and result.status and result.status >= 400:
-            result.error = f"http_{result.status}"
+            result.error = http_status_error(result.status)
             result.error_detail = response.reason_phrase
 
 
@@ -156,12 +169,15 @@ def read_file(url: str, max_bytes: int, last_modified: str | None = None) -> Fet
         if last_modified == modified:
             result.status = 304
         elif stat.st_size > max_bytes:
-            result.error, result.error_detail = "size_cap", f"{stat.st_size} bytes exceeds {max_bytes}"
+            result.error, result.error_detail = (
+                FetchError.SIZE_CAP,
+                f"{stat.st_size} bytes exceeds {max_bytes}",
+            )
         else:
             result.status, result.body = 200, path.read_bytes()
     except FileNotFoundError:
         result.status, result.error, result.error_detail = 404, "http_404", f"no such file: {path}"
     except OSError as exc:
-        result.error, result.error_detail = "file_error", f"{type(exc).__name__}: {exc}"
+        result.error, result.error_detail = FetchError.FILE_ERROR, f"{type(exc).__name__}: {exc}"
     result.duration_ms = (time.perf_counter() - started) * 1000
     return result

@@ -71,7 +71,7 @@ class FetchRecord:
     http_status: int | None = None
     bytes: int | None = None
     items: int | None = None
-    error: str | None = None  # error class, e.g. timeout, http_503, size_cap, robots_refused; None when ok
+    error: str | None = None  # a landing.fetch_errors class (FetchError or http_NNN); None when ok
     error_detail: str | None = None
     is_not_modified: bool = False
     etag: str | None = None

@@ -25,6 +25,7 @@ from twisted.internet import error as twisted_error
 
 from crawlers.items import FetchRecord, canonical_url
 from crawlers.netguard import BlockedAddress, check_url
+from landing.fetch_errors import FetchError, http_status_error
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -36,18 +37,21 @@ page_parsed = object()
 FETCH_SEQ = "blindspot_fetch_seq"  # request meta: the record of the response a redirect or retry came from
 
 EXCEPTION_CLASSES: tuple[tuple[tuple[type[BaseException], ...], str], ...] = (
-    ((DownloadTimeoutError, twisted_error.TimeoutError, twisted_error.TCPTimedOutError), "timeout"),
-    ((CannotResolveHostError, twisted_error.DNSLookupError), "dns_error"),
-    ((DownloadConnectionRefusedError, twisted_error.ConnectError), "connect_error"),
-    ((DownloadCancelledError,), "size_cap"),  # the handler cancels a body over DOWNLOAD_MAXSIZE
-    ((ResponseDataLossError, twisted_error.ConnectionLost, twisted_error.ConnectionDone), "connection_lost"),
-    ((DownloadFailedError,), "download_failed"),
+    ((DownloadTimeoutError, twisted_error.TimeoutError, twisted_error.TCPTimedOutError), FetchError.TIMEOUT),
+    ((CannotResolveHostError, twisted_error.DNSLookupError), FetchError.DNS_ERROR),
+    ((DownloadConnectionRefusedError, twisted_error.ConnectError), FetchError.CONNECT_ERROR),
+    ((DownloadCancelledError,), FetchError.SIZE_CAP),  # the handler cancels a body over DOWNLOAD_MAXSIZE
+    (
+        (ResponseDataLossError, twisted_error.ConnectionLost, twisted_error.ConnectionDone),
+        FetchError.CONNECTION_LOST,
+    ),
+    ((DownloadFailedError,), FetchError.DOWNLOAD_FAILED),
 )
 # Scrapy raises a bare IgnoreRequest for these; its message is all that tells them apart.
 IGNORE_REASONS = (
-    ("Forbidden by robots.txt", "robots_refused"),  # RobotsTxtMiddleware
-    ("DOWNLOAD_MAXSIZE", "size_cap"),  # HttpCompressionMiddleware, while decompressing
-    ("max redirections", "too_many_redirects"),  # RedirectMiddleware
+    ("Forbidden by robots.txt", FetchError.ROBOTS_REFUSED),  # RobotsTxtMiddleware
+    ("DOWNLOAD_MAXSIZE", FetchError.SIZE_CAP),  # HttpCompressionMiddleware, while decompressing
+    ("max redirections", FetchError.TOO_MANY_REDIRECTS),  # RedirectMiddleware
 )
 
 
@@ -58,7 +62,7 @@ class BlockedRequest(IgnoreRequest):
 def error_class(exception: BaseException) -> str:
     """The fetch-event error name of an exception raised while fetching."""
     if isinstance(exception, BlockedRequest):
-        return "blocked_address"
+        return FetchError.BLOCKED_ADDRESS
     if isinstance(exception, IgnoreRequest):
         text = str(exception)
         return next((name for marker, name in IGNORE_REASONS if marker in text), "ignored")
@@ -160,7 +164,7 @@ class FetchRecorder:
         record.etag = _header(response, b"ETag")
         record.last_modified = _header(response, b"Last-Modified")
         if response.status >= 400 and not _is_robots_txt(request):  # no robots.txt: everything is allowed
-            record.error = f"http_{response.status}"
+            record.error = http_status_error(response.status)
         record.error_detail = response_status_message(response.status) if response.status >= 400 else None
         request.meta[FETCH_SEQ] = record.seq
         return response
@@ -210,7 +214,7 @@ class FetchRecorder:
         record = self.records[parent]
         hops = " -> ".join([*chain, request.url])
         if canonical_url(request.url) in {canonical_url(url) for url in chain}:
-            record.error, record.error_detail = "redirect_loop", hops
+            record.error, record.error_detail = FetchError.REDIRECT_LOOP, hops
         else:
             record.error_detail = f"redirected to a URL already fetched: {hops}"
 
@@ -223,10 +227,10 @@ class FetchRecorder:
             record.error, record.error_detail = error, detail
 
     def _on_spider_error(self, failure: Failure, response: Response) -> None:
-        self._mark(response, "parse_error", failure)
+        self._mark(response, FetchError.PARSE_ERROR, failure)
 
     def _on_item_error(self, failure: Failure, response: Response | None) -> None:
-        self._mark(response, "extract_error", failure)
+        self._mark(response, FetchError.EXTRACT_ERROR, failure)
 
     def _mark(self, response: Any, error: str, failure: Failure) -> None:
         record = self._by_request.get(getattr(response, "request", None))

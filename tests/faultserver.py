@@ -15,8 +15,10 @@ FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 
 
 @cache
+@cache
 def gzip_bomb() -> bytes:
-    """About 1 MB of gzip that inflates to 1 GiB of zeros."""
+    """About 1 MB of gzip that inflates to 1 GiB of zeros (built once: it takes seconds, longer than a
+    test client's read timeout on a busy machine)."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
     chunk = bytes(1024 * 1024)
     return b"".join(compressor.compress(chunk) for _ in range(1024)) + compressor.flush()
@@ -90,6 +92,7 @@ class FaultServer:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def __enter__(self) -> FaultServer:
+        gzip_bomb()  # before serving, so no request waits for it
         self.thread.start()
         return self
 

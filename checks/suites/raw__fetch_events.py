@@ -3,26 +3,7 @@
 from __future__ import annotations
 
 from checks.spec import Frame, Params, Rule, Suite, expect, known_source
-
-# Error classes the collectors write (crawlers/http.py, feeds, spiders, datasets); http_NNN for HTTP errors.
-ERROR_CLASSES = (
-    "blocked_address",
-    "connect_error",
-    "dns_error",
-    "extract_error",
-    "file_error",
-    "http_error",
-    "layout_changed",
-    "parse_error",
-    "redirect_loop",
-    "robots_refused",
-    "size_cap",
-    "timeout",
-    "too_many_redirects",
-    "url_template",
-    "xml_entity_declaration",
-)
-ERROR_PATTERN = r"^(?:http_\d{3}|" + "|".join(ERROR_CLASSES) + r")$"
+from landing.fetch_errors import ERROR_PATTERN
 
 
 def night_rules(p: Params) -> list[Rule]:

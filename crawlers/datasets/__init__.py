@@ -18,6 +18,7 @@ from crawlers.datasets.urls import Target, expand
 from crawlers.feeds import fetch_record
 from crawlers.http import Fetcher
 from crawlers.items import FetchRecord
+from landing.fetch_errors import FetchError
 from landing.files import land_rows
 from landing.schemas import NATURAL_KEYS
 
@@ -80,7 +81,7 @@ def _template_error(source: Source, target: Target, run_id: str, data_date: date
         data_date=data_date,
         seq=seq,
         items=0,
-        error="url_template",
+        error=FetchError.URL_TEMPLATE,
         error_detail=target.error,
     )
 

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from core.registry import Source
+from landing.fetch_errors import FetchError
 from landing.files import stable_id
 from landing.schemas import NATURAL_KEYS, TARGET_TABLES
 
@@ -124,7 +125,7 @@ class Parsed:
     def failed(self, detail: str) -> Parsed:
         """The file cannot be parsed: no rows, and the error the fetch event carries."""
         self.rows = {kind: [] for kind in LANDING_KINDS}
-        self.rejected, self.error, self.error_detail = [], "parse_error", detail
+        self.rejected, self.error, self.error_detail = [], FetchError.PARSE_ERROR, detail
         return self
 
     def detail(self) -> str | None:

@@ -14,6 +14,7 @@ from scrapy.http import Response, TextResponse
 from core.registry import Selectors, Source
 from crawlers.items import canonical_url
 from crawlers.middlewares import page_parsed
+from landing.fetch_errors import FetchError
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -97,7 +98,7 @@ class GenericSpider(Spider):
         for url in selected_urls(response, css):
             by_canonical.setdefault(canonical_url(url), url)
         if not by_canonical:
-            self._report(response, 0, "layout_changed", f"selector {css!r} matched no article links")
+            self._report(response, 0, FetchError.LAYOUT_CHANGED, f"selector {css!r} matched no article links")
             return
         self._report(response, len(by_canonical), None, None)  # a listing's items: the articles it links to
         fresh = {
