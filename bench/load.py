@@ -9,7 +9,7 @@ What it does, all inside a temporary directory:
 2. migrates a fresh warehouse and times ``load(connect(path), landing_dir, data_date)`` end to end
    (connect, discovery, read, dedup, insert, bookkeeping), then checks that raw.items holds exactly
    the distinct item_ids;
-3. times the baseline, ``conn.execute(Item.__table__.insert(), rows)`` with a list of row dicts through
+3. times the baseline, ``conn.execute(LANDED_TABLES["items"].insert(), rows)`` with a list of row dicts through
    ``sqlalchemy.create_engine("duckdb:///...")`` on a separate fresh warehouse, for a 20,000-row slice,
    and scales it to 1M rows;
 4. times two idempotent re-loads: the same files again (skipped as already loaded) and new files that
@@ -46,7 +46,7 @@ from synthetic_landing import batch_keys, make_items, write_sources  # noqa: E40
 from warehouse import load as warehouse_load  # noqa: E402
 from warehouse.connect import connect, upgrade  # noqa: E402
 from warehouse.load import load  # noqa: E402
-from warehouse.models import Item  # noqa: E402
+from warehouse.models import LANDED_TABLES  # noqa: E402
 
 ONE_MILLION = 1_000_000
 GOAL_SPEEDUP = 100.0
@@ -136,9 +136,9 @@ def time_executemany(path: Path, items: pa.Table) -> tuple[float, int]:
     engine = sa.create_engine(f"duckdb:///{path}")
     try:
         with stopwatch() as seconds, engine.begin() as conn:
-            conn.execute(Item.__table__.insert(), rows)
+            conn.execute(LANDED_TABLES["items"].insert(), rows)
         with engine.connect() as conn:
-            count = conn.execute(sa.select(sa.func.count()).select_from(Item.__table__)).scalar_one()
+            count = conn.execute(sa.select(sa.func.count()).select_from(LANDED_TABLES["items"])).scalar_one()
     finally:
         engine.dispose()
     return seconds[0], count

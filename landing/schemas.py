@@ -131,3 +131,17 @@ NATURAL_KEYS: dict[str, str] = {
 TARGET_TABLES: dict[str, str] = {kind: f"raw.{kind}" for kind in LANDING_SCHEMAS} | {
     "rejected_rows": "ops.rejected_rows"
 }
+
+# Columns a landed row must have; the loader rejects a row missing one (with its reason), and the raw
+# table declares them NOT NULL. Every kind also needs the run that landed it and its night.
+REQUIRED: dict[str, tuple[str, ...]] = {
+    kind: (*columns, "run_id", "data_date")
+    for kind, columns in {
+        "items": ("item_id", "source_id", "url", "canonical_url", "fetched_at"),
+        "fetch_events": ("event_id", "source_id", "url", "started_at"),
+        "access_incidents": ("incident_id", "source_id", "dataset_format", "kind"),
+        "conflict_events": ("event_id", "source_id", "dataset_format"),
+        "external_volume": ("volume_id", "source_id", "dataset_format", "series", "day"),
+        "rejected_rows": ("rejected_id", "target_table", "rule", "reason"),
+    }.items()
+}

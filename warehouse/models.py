@@ -1,9 +1,13 @@
-"""SQLAlchemy models of the loader-owned tables (raw.*, ops.*); Alembic migrates them."""
+"""SQLAlchemy models of the loader-owned tables (raw.*, ops.*); the landed ones come from the landing contract."""
 
 from __future__ import annotations
 
+import pyarrow as pa
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from landing.schemas import LANDING_SCHEMAS, NATURAL_KEYS, REQUIRED, TARGET_TABLES
+from landing.schemas import TS as TS_ARROW
 
 TS = sa.DateTime(timezone=True)
 
@@ -12,104 +16,40 @@ class Base(DeclarativeBase):
     pass
 
 
-class Landed:
-    """Columns every landed row carries: which run landed it, for which night, and when it was loaded."""
-
-    run_id: Mapped[str] = mapped_column(sa.String, nullable=False)
-    data_date = mapped_column(sa.Date, nullable=False)
-    loaded_at = mapped_column(TS, nullable=False)
-
-
-class Item(Landed, Base):
-    # No PRIMARY KEY constraint: DuckDB's ART index costs more than the rest of a bulk load together
-    # (bench/load.py); the loader keeps item_id unique (anti-join in the batch's transaction) and the
-    # raw check suite verifies it.
-    __tablename__ = "items"
-    __table_args__ = {"schema": "raw"}
-    __mapper_args__ = {"primary_key": ["item_id"]}
-    item_id: Mapped[str] = mapped_column(sa.String, nullable=False)
-    source_id: Mapped[str] = mapped_column(sa.String, nullable=False)
-    url: Mapped[str] = mapped_column(sa.String, nullable=False)
-    canonical_url: Mapped[str] = mapped_column(sa.String, nullable=False)
-    title = mapped_column(sa.String)
-    summary = mapped_column(sa.String)
-    body_text = mapped_column(sa.String)
-    lead_text = mapped_column(sa.String)
-    language = mapped_column(sa.String)
-    author = mapped_column(sa.String)
-    published_at = mapped_column(TS)
-    fetched_at = mapped_column(TS, nullable=False)
+# Arrow type of a landing column -> its column type in the raw table.
+_SQL_TYPES = {
+    pa.string(): sa.String,
+    TS_ARROW: lambda: TS,
+    pa.date32(): sa.Date,
+    pa.int32(): sa.Integer,
+    pa.int64(): sa.BigInteger,
+    pa.float64(): sa.Float,
+    pa.bool_(): sa.Boolean,
+}
+# No PRIMARY KEY constraint on raw.items: DuckDB's ART index costs more than the rest of a bulk load
+# together (bench/load.py); the loader keeps item_id unique (anti-join in the batch's transaction) and the
+# raw check suite verifies it.
+WITHOUT_PRIMARY_KEY = frozenset({"items"})
 
 
-class FetchEvent(Landed, Base):
-    __tablename__ = "fetch_events"
-    __table_args__ = {"schema": "raw"}
-    event_id: Mapped[str] = mapped_column(sa.String, primary_key=True)
-    source_id: Mapped[str] = mapped_column(sa.String, nullable=False)
-    url: Mapped[str] = mapped_column(sa.String, nullable=False)
-    started_at = mapped_column(TS, nullable=False)
-    duration_ms = mapped_column(sa.Float)
-    http_status = mapped_column(sa.Integer)
-    bytes = mapped_column(sa.BigInteger)
-    items = mapped_column(sa.Integer)
-    error = mapped_column(sa.String)
-    error_detail = mapped_column(sa.String)
-    is_not_modified = mapped_column(sa.Boolean)
-    etag = mapped_column(sa.String)
-    last_modified = mapped_column(sa.String)
+def _landed_table(kind: str) -> sa.Table:
+    """The table a landing kind loads into, from the landing contract: its columns, NOT NULLs and key,
+    plus loaded_at, which the loader stamps."""
+    schema, name = TARGET_TABLES[kind].split(".")
+    key, required = NATURAL_KEYS[kind], set(REQUIRED[kind])
+    columns = [
+        sa.Column(
+            f.name,
+            _SQL_TYPES[f.type](),
+            nullable=f.name not in required,
+            primary_key=f.name == key and kind not in WITHOUT_PRIMARY_KEY,
+        )
+        for f in LANDING_SCHEMAS[kind]
+    ]
+    return sa.Table(name, Base.metadata, *columns, sa.Column("loaded_at", TS, nullable=False), schema=schema)
 
 
-class AccessIncident(Landed, Base):
-    __tablename__ = "access_incidents"
-    __table_args__ = {"schema": "raw"}
-    incident_id: Mapped[str] = mapped_column(sa.String, primary_key=True)
-    source_id: Mapped[str] = mapped_column(sa.String, nullable=False)
-    dataset_format: Mapped[str] = mapped_column(sa.String, nullable=False)
-    record_key = mapped_column(sa.String)
-    kind: Mapped[str] = mapped_column(sa.String, nullable=False)
-    country = mapped_column(sa.String)
-    admin1 = mapped_column(sa.String)
-    location = mapped_column(sa.String)
-    started_on = mapped_column(sa.Date)
-    ended_on = mapped_column(sa.Date)
-    victims = mapped_column(sa.Integer)
-    person_name = mapped_column(sa.String)
-    organization = mapped_column(sa.String)
-    description = mapped_column(sa.String)
-    url = mapped_column(sa.String)
-
-
-class ConflictEvent(Landed, Base):
-    __tablename__ = "conflict_events"
-    __table_args__ = {"schema": "raw"}
-    event_id: Mapped[str] = mapped_column(sa.String, primary_key=True)
-    source_id: Mapped[str] = mapped_column(sa.String, nullable=False)
-    dataset_format: Mapped[str] = mapped_column(sa.String, nullable=False)
-    record_key = mapped_column(sa.String)
-    event_type = mapped_column(sa.String)
-    country = mapped_column(sa.String)
-    admin1 = mapped_column(sa.String)
-    location = mapped_column(sa.String)
-    latitude = mapped_column(sa.Float)
-    longitude = mapped_column(sa.Float)
-    occurred_on = mapped_column(sa.Date)
-    fatalities = mapped_column(sa.Integer)
-    actor1 = mapped_column(sa.String)
-    actor2 = mapped_column(sa.String)
-    notes = mapped_column(sa.String)
-
-
-class ExternalVolume(Landed, Base):
-    __tablename__ = "external_volume"
-    __table_args__ = {"schema": "raw"}
-    volume_id: Mapped[str] = mapped_column(sa.String, primary_key=True)
-    source_id: Mapped[str] = mapped_column(sa.String, nullable=False)
-    dataset_format: Mapped[str] = mapped_column(sa.String, nullable=False)
-    series = mapped_column(sa.String, nullable=False)
-    country = mapped_column(sa.String)
-    day = mapped_column(sa.Date, nullable=False)
-    value = mapped_column(sa.Float)
-    total = mapped_column(sa.Float)
+LANDED_TABLES: dict[str, sa.Table] = {kind: _landed_table(kind) for kind in LANDING_SCHEMAS}
 
 
 class RegistryZone(Base):
@@ -173,21 +113,6 @@ class LoadedFile(Base):
     rows = mapped_column(sa.BigInteger, nullable=False)
     load_run_id: Mapped[str] = mapped_column(sa.String, nullable=False)
     loaded_at = mapped_column(TS, nullable=False)
-
-
-class RejectedRow(Landed, Base):
-    """A row that could not be loaded, with the rule it broke and why; nothing is dropped silently."""
-
-    __tablename__ = "rejected_rows"
-    __table_args__ = {"schema": "ops"}
-    rejected_id: Mapped[str] = mapped_column(sa.String, primary_key=True)
-    source_id = mapped_column(sa.String)
-    target_table: Mapped[str] = mapped_column(sa.String, nullable=False)
-    locator = mapped_column(sa.String)
-    field = mapped_column(sa.String)
-    rule: Mapped[str] = mapped_column(sa.String, nullable=False)
-    reason: Mapped[str] = mapped_column(sa.String, nullable=False)
-    record = mapped_column(sa.String)
 
 
 class FetchState(Base):
