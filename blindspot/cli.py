@@ -5,17 +5,29 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import UTC, date, datetime
-from pathlib import Path
+from importlib.metadata import version
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from blindspot import cli_tables, pipeline
+from blindspot.cli_demo import demo_app
+from blindspot.cli_support import (
+    AlertsDateOpt,
+    ConfigOpt,
+    DateOpt,
+    PendingDateOpt,
+    console,
+    context_for,
+    err,
+    fail,
+    parse_date,
+    progress_bar,
+    registry_failure,
+    settings_for,
+    today_utc,
+)
 from core.registry import RegistryError, load_registry
-from core.settings import Settings, SettingsError
 
 app = typer.Typer(
     help="blindspot: independent reporting, journalist access and denial capacity per conflict zone.",
@@ -27,80 +39,22 @@ config_app = typer.Typer(help="Validate the zone and source registry.", no_args_
 db_app = typer.Typer(help="Manage the warehouse schema.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
-
-console = Console()
-err = Console(stderr=True)
-
-ConfigOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--config", help="Folder with zones.yml and sources.yml (env BLINDSPOT_CONFIG).", show_default=False
-    ),
-]
-DateOpt = Annotated[
-    str | None, typer.Option("--date", help="The night to work on, YYYY-MM-DD (default: today, UTC).")
-]
-PendingDateOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--date", help="Only this night's landing files, YYYY-MM-DD (default: every pending night)."
-    ),
-]
-AlertsDateOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--date",
-        help="Only alerts opened on or before this night, YYYY-MM-DD; with --deliver, the night whose "
-        "passing check allows delivery (default: today, UTC).",
-    ),
-]
+app.add_typer(demo_app, name="demo")
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
-    return typer.Exit(code)
-
-
-def registry_failure(exc: RegistryError, message: str) -> typer.Exit:
-    """Print every registry problem (file, entry, field, reason) and exit with status 2."""
-    for issue in exc.issues:
-        err.print(str(issue), highlight=False, markup=False)
-    return fail(message)
-
-
-def settings_for(config: Path | None) -> Settings:
-    try:
-        return Settings.from_env(config_dir=config)
-    except SettingsError as exc:
-        raise fail(str(exc)) from None
-
-
-def context_for(config: Path | None) -> pipeline.Context:
-    settings = settings_for(config)
-    try:
-        return pipeline.Context.create(settings)
-    except RegistryError as exc:
-        raise registry_failure(
-            exc, f"{len(exc.issues)} problem(s) in the registry at {settings.config_dir}"
-        ) from None
-
-
-def today_utc() -> date:
-    return datetime.now(UTC).date()
-
-
-def parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise fail(f"--date {value!r} is not a date in the form YYYY-MM-DD") from None
+def print_version(value: bool) -> None:
+    if value:
+        console.print(f"blindspot {version('blindspot')}", highlight=False)
+        raise typer.Exit()
 
 
 @app.callback()
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress to stderr.")] = False,
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
 ) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
 
@@ -339,78 +293,3 @@ def sql(
         console.print(cli_tables.query_result(result.columns, result.rows))
     else:
         typer.echo(format_result(result, output), nl=False)
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
-    )
-
-
-demo_app = typer.Typer(
-    help="The embedded offline demo world (run it, or serve it).",
-    invoke_without_command=True,
-    no_args_is_help=False,
-)
-app.add_typer(demo_app, name="demo")
-
-
-@demo_app.callback()
-def demo(
-    typer_ctx: typer.Context,
-    scenario: Annotated[str, typer.Option(help="Scenario name or path to a scenario .yml.")] = "default",
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same world.")] = 7,
-    days: Annotated[int | None, typer.Option(help="Simulated days (default: the scenario's).")] = None,
-) -> None:
-    """Generate the demo world, serve it on 127.0.0.1 and run every stage night by night."""
-    if typer_ctx.invoked_subcommand is not None:
-        return
-    from blindspot.demo.report import print_summary
-    from blindspot.demo.runner import run_demo
-
-    settings = settings_for(None)
-    with progress_bar() as bar:
-        task = bar.add_task("collecting the demo world night by night", total=None)
-
-        def on_night(night: date, index: int, total: int) -> None:
-            bar.update(task, total=total, completed=index, description=f"night {night}")
-
-        try:
-            summary = run_demo(settings, scenario, seed, days, on_night=on_night)
-        except RegistryError as exc:
-            raise registry_failure(exc, "the scenario is not valid") from None
-    print_summary(summary, console)
-
-
-@demo_app.command("serve")
-def demo_serve(
-    scenario: Annotated[str, typer.Option(help="Scenario name or path.")] = "default",
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
-    days: Annotated[int | None, typer.Option(help="Simulated days.")] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Simulated date to serve (default: last day).")
-    ] = None,
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 0,
-) -> None:
-    """Serve the demo world on 127.0.0.1 until interrupted, and write its registry folder."""
-    import time
-
-    from blindspot.demo.generator import generate
-    from blindspot.demo.registry_config import write_demo_config
-    from blindspot.demo.scenario import load_scenario
-    from blindspot.demo.server import DemoServer
-    from blindspot.demo.world import read_world
-
-    settings = settings_for(None)
-    spec = load_scenario(scenario)
-    generate(spec, seed, settings.demo_dir, days)
-    world = read_world(settings.demo_dir)
-    with DemoServer(world, as_of=parse_date(as_of) or world.end_date, port=port) as server:
-        config_dir = write_demo_config(spec, server.base_url, settings.demo_dir / "config")
-        console.print(f"serving the demo world at {server.base_url} (as of {server.as_of})")
-        console.print(f"registry: {config_dir}  (use --config {config_dir}; Ctrl-C stops)")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            console.print("stopped")

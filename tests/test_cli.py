@@ -107,3 +107,11 @@ def _record_passing_check(path: Path, night: date) -> None:
         record_run(con, f"check-{night}-test", "check", night, utcnow(), "success")
     finally:
         con.close()
+
+
+def test_version_prints_the_installed_version() -> None:
+    from importlib.metadata import version
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"blindspot {version('blindspot')}"
