@@ -19,9 +19,11 @@ setup: $(UV)
 demo: setup
 	$(BIN)/blindspot demo
 
+# lint-imports: the architecture contract in pyproject.toml (imports point down the data flow).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 test: setup lint chromium
 	$(BIN)/python -m pytest -q

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import dag, task
 
-# The same Asset that blindspot_collect's `load` task emits (same name and URI).
-RAW_ASSET = Asset(name="blindspot_raw", uri="blindspot://warehouse/raw")
+from blindspot.orchestration import RAW_ASSET, WAREHOUSE_POOL, night_of
 
 DEFAULT_ARGS = {
     "owner": "blindspot",
@@ -15,7 +14,7 @@ DEFAULT_ARGS = {
     "retry_delay": timedelta(minutes=1),
     "retry_exponential_backoff": True,
     "max_retry_delay": timedelta(minutes=15),
-    "pool": "blindspot_warehouse",  # every task here writes the warehouse; DuckDB has a single writer
+    "pool": WAREHOUSE_POOL,  # every task here writes the warehouse; DuckDB has a single writer
 }
 
 DOC = """
@@ -33,27 +32,6 @@ no alert is delivered and the published snapshot stays the previous night's. Ale
 """
 
 
-def night_of(context: dict) -> str:
-    """The night as YYYY-MM-DD: the newest triggering asset event's `data_date`, else the run conf's `date`."""
-    events = context.get("triggering_asset_events") or {}
-    dated = [
-        e for e in (events[RAW_ASSET] if RAW_ASSET in events else []) if (e.extra or {}).get("data_date")
-    ]
-    if dated:
-        return max(e.extra["data_date"] for e in dated)
-    conf = (context.get("dag_run") and context["dag_run"].conf) or {}
-    if conf.get("date"):
-        return datetime.strptime(str(conf["date"]), "%Y-%m-%d").date().isoformat()
-    if context.get("logical_date") is not None:
-        return context["logical_date"].astimezone(UTC).date().isoformat()
-    from airflow.sdk.exceptions import AirflowFailException
-
-    raise AirflowFailException(
-        "no night to build: the run has no blindspot_raw asset event with a data_date, no conf "
-        '{"date": "YYYY-MM-DD"} and no logical date'
-    )
-
-
 @dag(
     dag_id="blindspot_build",
     schedule=[RAW_ASSET],
@@ -67,7 +45,7 @@ def night_of(context: dict) -> str:
 def blindspot_build() -> None:
     @task
     def night(**context) -> str:
-        return night_of(context)
+        return night_of(context, RAW_ASSET)
 
     @task
     def transform(run_date: str) -> dict:

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import dag, task
 
-from core.settings import Settings
-
-# The raw layer as an Airflow Asset: `load` emits it, and blindspot_build is scheduled on it.
-RAW_ASSET = Asset(name="blindspot_raw", uri="blindspot://warehouse/raw")
-WAREHOUSE_POOL = "blindspot_warehouse"  # size 1: DuckDB allows a single writer
+from blindspot.orchestration import RAW_ASSET, WAREHOUSE_POOL, collect_schedule, night_of
 
 DEFAULT_ARGS = {
     "owner": "blindspot",
@@ -35,26 +31,6 @@ overrides it), never the clock. Schedule: `BLINDSPOT_COLLECT_SCHEDULE` (default 
 triggered runs only). Same functions as `blindspot collect` and `blindspot load`; re-running a night adds no
 duplicates.
 """
-
-
-def night_of(context: dict) -> str:
-    """The run's night as YYYY-MM-DD: conf `date`, else the logical date, else the data interval's start
-    (a manual run of an unscheduled DAG gets an interval at trigger time, its logical date is the one asked)."""
-    conf = (context.get("dag_run") and context["dag_run"].conf) or {}
-    if conf.get("date"):
-        return datetime.strptime(str(conf["date"]), "%Y-%m-%d").date().isoformat()
-    for key in ("logical_date", "data_interval_start"):
-        moment = context.get(key)
-        if moment is not None:
-            return moment.astimezone(UTC).date().isoformat()
-    run_after = context["dag_run"].run_after  # a manual run without a logical date: when it was queued
-    return run_after.astimezone(UTC).date().isoformat()
-
-
-def collect_schedule() -> str | None:
-    """BLINDSPOT_COLLECT_SCHEDULE (an env read, no I/O); "none" leaves only triggered runs."""
-    schedule = Settings.from_env().collect_schedule.strip()
-    return None if schedule.lower() == "none" else schedule
 
 
 @dag(
