@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -61,14 +61,25 @@ def nice_max(values: Sequence[float | None]) -> float:
     return float(top)
 
 
-def polyline_points(frame: Frame, values: Sequence[float | None]) -> list[str]:
-    """One 'x,y' string per run of non-null values (a null breaks the line instead of drawing 0)."""
+def plot_xy(frame: Frame, index: int, value: float) -> tuple[float, float]:
+    """Where a value sits in the plot area of a chart with axes."""
+    return frame.x(index), frame.y(value)
+
+
+def polyline_points(
+    frame: Frame,
+    values: Sequence[float | None],
+    xy: Callable[[Frame, int, float], tuple[float, float]] = plot_xy,
+) -> list[str]:
+    """One 'x,y' string per run of non-null values (a null breaks the line instead of drawing 0); `xy`
+    places a point (plot_xy inside the axes, compact_xy edge to edge for a sparkline)."""
     runs: list[list[str]] = [[]]
     for i, v in enumerate(values):
         if v is None:
             runs.append([])
         else:
-            runs[-1].append(f"{frame.x(i):.1f},{frame.y(v):.1f}")
+            x, y = xy(frame, i, v)
+            runs[-1].append(f"{x:.1f},{y:.1f}")
     return [" ".join(run) for run in runs if run]
 
 
@@ -244,7 +255,7 @@ def sparkline(values: Sequence[float | None], title: str, width: int = 140, heig
     """A tiny line of a series (the weekly index), its last point marked."""
     frame = Frame([date.min] * len(values), nice_max(values), width=width, height=height)
     body = []
-    for points in polyline_points_compact(frame, values):
+    for points in polyline_points(frame, values, compact_xy):
         body.append(f'<polyline fill="none" stroke="{PALETTE[0]}" stroke-width="1.5" points="{points}"/>')
     known = [(i, v) for i, v in enumerate(values) if v is not None]
     if known:
@@ -255,18 +266,8 @@ def sparkline(values: Sequence[float | None], title: str, width: int = 140, heig
 
 
 def compact_xy(frame: Frame, index: int, value: float) -> tuple[float, float]:
+    """Where a value sits in a sparkline: edge to edge, 2 pixels in, no axes."""
     span = max(len(frame.days) - 1, 1)
     x = 2 + index * (frame.width - 4) / span
     y = frame.height - 2 - (value / frame.y_max) * (frame.height - 4)
     return x, y
-
-
-def polyline_points_compact(frame: Frame, values: Sequence[float | None]) -> list[str]:
-    runs: list[list[str]] = [[]]
-    for i, v in enumerate(values):
-        if v is None:
-            runs.append([])
-        else:
-            x, y = compact_xy(frame, i, v)
-            runs[-1].append(f"{x:.1f},{y:.1f}")
-    return [" ".join(run) for run in runs if run]
