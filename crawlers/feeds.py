@@ -141,6 +141,26 @@ def fetch_record(source: Source, result: FetchResult, run_id: str, data_date: da
     )
 
 
+def fetch_recorded(
+    fetcher: Fetcher,
+    source: Source,
+    url: str,
+    state: tuple[str | None, str | None],
+    fetches: list[FetchRecord],
+    run_id: str,
+    data_date: date,
+) -> tuple[FetchResult, FetchRecord]:
+    """One conditional GET (plus retries), given the URL's last (ETag, Last-Modified): a fetch record for each
+    failed attempt and for the answer is appended to `fetches`; returns the answer and its record, whose
+    items and error the caller sets once it has parsed the body."""
+    result = fetcher.get(url, etag=state[0], last_modified=state[1])
+    for attempt in result.attempts:
+        fetches.append(fetch_record(source, attempt, run_id, data_date, len(fetches)))
+    record = fetch_record(source, result, run_id, data_date, len(fetches))
+    fetches.append(record)
+    return result, record
+
+
 def collect_feed(
     source: Source,
     fetcher: Fetcher,
@@ -154,11 +174,7 @@ def collect_feed(
     `parse` runs parse_entries; the collector passes one that runs it in a process pool.
     """
     out = CollectResult(source.id)
-    result = fetcher.get(source.url, etag=state[0], last_modified=state[1])
-    for attempt in result.attempts:
-        out.fetches.append(fetch_record(source, attempt, run_id, data_date, len(out.fetches)))
-    record = fetch_record(source, result, run_id, data_date, len(out.fetches))
-    out.fetches.append(record)
+    result, record = fetch_recorded(fetcher, source, source.url, state, out.fetches, run_id, data_date)
     if result.error or result.not_modified:
         return out
     items, rejected, error, detail = parse(

@@ -15,7 +15,7 @@ from core.settings import Settings
 from crawlers.datasets import acled, cpj, gdelt_timeline, ioda, keepiton, reliefweb, rsf, ucdp
 from crawlers.datasets.base import LANDING_KINDS, Context, Parsed
 from crawlers.datasets.urls import Target, expand
-from crawlers.feeds import fetch_record
+from crawlers.feeds import fetch_recorded
 from crawlers.http import Fetcher
 from crawlers.items import FetchRecord
 from landing.fetch_errors import FetchError
@@ -97,12 +97,9 @@ def _fetch_page(
     data_date: date,
 ) -> Parsed | None:
     """One request (plus retries), one fetch record each; the parsed file, or None when there is none."""
-    etag, last_modified = state.get(url, (None, None))
-    result = fetcher.get(url, etag=etag, last_modified=last_modified)
-    for attempt in result.attempts:
-        out.fetches.append(fetch_record(source, attempt, run_id, data_date, len(out.fetches)))
-    record = fetch_record(source, result, run_id, data_date, len(out.fetches))
-    out.fetches.append(record)
+    result, record = fetch_recorded(
+        fetcher, source, url, state.get(url, (None, None)), out.fetches, run_id, data_date
+    )
     if result.error or result.not_modified:
         return None
     parsed = PARSERS[out.dataset_format](result.body, source, result.final_url, run_id, data_date, context)
