@@ -12,30 +12,11 @@ from __future__ import annotations
 from datetime import date
 
 from core.registry import Source
-from crawlers.datasets.base import (
-    Context,
-    Parsed,
-    ParseError,
-    RowProblem,
-    decode_text,
-    is_json,
-    load_json,
-    read_csv,
-)
+from crawlers.datasets.base import Context, Parsed, ParseError, RowProblem, read_events
 from crawlers.datasets.countries import CountryResolver
 from crawlers.datasets.values import day, integer, number, required, text
 
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "country")
-
-
-def _json_rows(document: object, url: str) -> list[tuple[str, dict]]:
-    data = document.get("data") if isinstance(document, dict) else document
-    if not isinstance(data, list):
-        raise ParseError("missing key 'data' (a list of events)")
-    rows = [(f"{url} data[{i}]", r) for i, r in enumerate(data) if isinstance(r, dict)]
-    if data and (missing := [c for c in REQUIRED if c not in data[0]]):
-        raise ParseError(f"missing field {missing[0]!r}")
-    return [(loc, {k: "" if v is None else str(v) for k, v in r.items()}) for loc, r in rows]
 
 
 def _country(countries: CountryResolver, row: dict) -> str:
@@ -56,8 +37,7 @@ def parse(
 ) -> Parsed:
     parsed = Parsed.begin(source, "acled", url, run_id, data_date)
     try:
-        content = decode_text(body, parsed)
-        rows = _json_rows(load_json(content), url) if is_json(body) else read_csv(content, REQUIRED, url)[1]
+        rows, _ = read_events(body, parsed, REQUIRED, "data", bare_list=True)
     except ParseError as exc:
         return parsed.failed(str(exc))
     countries = CountryResolver(source)

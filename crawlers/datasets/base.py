@@ -189,6 +189,28 @@ def read_csv(
     return header, rows
 
 
+def read_events(
+    body: bytes, parsed: Parsed, required: Iterable[str], key: str, bare_list: bool = False
+) -> tuple[list[tuple[str, dict]], Any]:
+    """[(locator, row)] of an events file (ACLED, UCDP), and its JSON document (None for CSV, else where a
+    paged API names its next page). The file is a CSV export, or the API's JSON with the event objects as a
+    list under `key` (with bare_list, a JSON list of them is accepted too), their values read as text (null
+    as empty) like read_csv's. Raises ParseError when there is no such list or the first event lacks a
+    required field."""
+    required = tuple(required)
+    content = decode_text(body, parsed)
+    if not is_json(body):
+        return read_csv(content, required, parsed.url)[1], None
+    document = load_json(content)
+    events = document.get(key) if isinstance(document, dict) else (document if bare_list else None)
+    if not isinstance(events, list):
+        raise ParseError(f"missing key {key!r} (a list of events)")
+    if events and (missing := [c for c in required if c not in events[0]]):
+        raise ParseError(f"missing field {missing[0]!r}")
+    located = [(f"{parsed.url} {key}[{i}]", r) for i, r in enumerate(events) if isinstance(r, dict)]
+    return [(loc, {k: "" if v is None else str(v) for k, v in r.items()}) for loc, r in located], document
+
+
 def load_json(text: str) -> Any:
     try:
         return json.loads(text)

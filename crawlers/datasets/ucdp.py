@@ -16,17 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from core.registry import Source
-from crawlers.datasets.base import (
-    Context,
-    Parsed,
-    ParseError,
-    RowProblem,
-    decode_text,
-    is_json,
-    load_json,
-    read_csv,
-    unzip_csv,
-)
+from crawlers.datasets.base import Context, Parsed, ParseError, RowProblem, read_events, unzip_csv
 from crawlers.datasets.countries import CountryResolver
 from crawlers.datasets.values import country_by_name, day, integer, number, required, text
 
@@ -37,19 +27,11 @@ VIOLENCE = {"1": "State-based conflict", "2": "Non-state conflict", "3": "One-si
 def _rows(body: bytes, parsed: Parsed) -> list[tuple[str, dict]]:
     if body.startswith(b"PK\x03\x04"):
         body = unzip_csv(body)
-    content = decode_text(body, parsed)
-    if not is_json(body):
-        return read_csv(content, REQUIRED, parsed.url)[1]
-    document = load_json(content)
-    result = document.get("Result") if isinstance(document, dict) else None
-    if not isinstance(result, list):
-        raise ParseError("missing key 'Result' (a list of events)")
-    if result and (missing := [c for c in REQUIRED if c not in result[0]]):
-        raise ParseError(f"missing field {missing[0]!r}")
-    if isinstance(document.get("NextPageUrl"), str) and document["NextPageUrl"]:
-        parsed.next_url = document["NextPageUrl"]
-    located = [(f"{parsed.url} Result[{i}]", r) for i, r in enumerate(result) if isinstance(r, dict)]
-    return [(loc, {k: "" if v is None else str(v) for k, v in r.items()}) for loc, r in located]
+    rows, document = read_events(body, parsed, REQUIRED, "Result")
+    next_url = document.get("NextPageUrl") if isinstance(document, dict) else None
+    if isinstance(next_url, str) and next_url:
+        parsed.next_url = next_url
+    return rows
 
 
 def parse(
