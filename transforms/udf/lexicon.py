@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,9 +102,13 @@ class LabelMatcher:
         )
         found: set[str] = set()
         cache: dict[int, list[Span]] = {}
+
+        def part_spans(part: tuple[int, ...]) -> list[Span]:
+            return self._part_spans(part, tokens, hits, cache)
+
         for index in candidates:
             rule = self.rules[index]
-            if rule.label not in found and self._fires(rule, tokens, hits, cache):
+            if rule.label not in found and rule_fires(rule, tokens, part_spans):
                 found.add(rule.label)
         return found
 
@@ -240,32 +244,36 @@ class LabelMatcher:
         phrases = [p for atom in hits.keys() & by_first.keys() for p in by_first[atom]]
         return [span for phrase in phrases for span in self._spans(phrase, tokens, hits, cache)]
 
-    def _fires(self, rule: Rule, tokens: Tokens, hits: Mapping[int, list[Span]], cache: dict) -> bool:
-        first = self._part_spans(rule.parts[0], tokens, hits, cache)
-        if not first:
-            return False
-        unit = tokens.clause if rule.scope == "clause" else tokens.sentence
-        if rule.ordered:
-            ends = {e for _, e in first}
-            for part, gap in zip(rule.parts[1:], rule.gaps, strict=True):
-                spans = self._part_spans(part, tokens, hits, cache)
-                ends = {e2 for s2, e2 in spans if any(_follows(unit, e, s2, gap) for e in ends)}
-                if not ends:
-                    return False
-            sentences = {tokens.sentence[e] for e in ends}
-        else:
-            other, gap = self._part_spans(rule.parts[1], tokens, hits, cache), rule.gaps[0]
-            sentences = {
-                tokens.sentence[a[0]]
-                for a in first
-                for b in other
-                if _follows(unit, a[1], b[0], gap) or _follows(unit, b[1], a[0], gap)
-            }
-        if rule.requires is not None:
-            sentences &= {tokens.sentence[s] for s, _ in self._part_spans(rule.requires, tokens, hits, cache)}
-        if rule.unless:
-            sentences -= {tokens.sentence[s] for s, _ in self._part_spans(rule.unless, tokens, hits, cache)}
-        return bool(sentences)
+
+def rule_fires(rule: Rule, tokens: Tokens, part_spans: Callable[[tuple[int, ...]], list[Span]]) -> bool:
+    """The rule's parts occur within its gaps (in order for seq, either way round for near) in one clause or
+    sentence (its scope), in a sentence with a `requires` phrase and none of its `unless` phrases.
+    `part_spans` gives the spans in `tokens` of any phrase of a part."""
+    first = part_spans(rule.parts[0])
+    if not first:
+        return False
+    unit = tokens.clause if rule.scope == "clause" else tokens.sentence
+    if rule.ordered:
+        ends = {e for _, e in first}
+        for part, gap in zip(rule.parts[1:], rule.gaps, strict=True):
+            spans = part_spans(part)
+            ends = {e2 for s2, e2 in spans if any(_follows(unit, e, s2, gap) for e in ends)}
+            if not ends:
+                return False
+        sentences = {tokens.sentence[e] for e in ends}
+    else:
+        other, gap = part_spans(rule.parts[1]), rule.gaps[0]
+        sentences = {
+            tokens.sentence[a[0]]
+            for a in first
+            for b in other
+            if _follows(unit, a[1], b[0], gap) or _follows(unit, b[1], a[0], gap)
+        }
+    if rule.requires is not None:
+        sentences &= {tokens.sentence[s] for s, _ in part_spans(rule.requires)}
+    if rule.unless:
+        sentences -= {tokens.sentence[s] for s, _ in part_spans(rule.unless)}
+    return bool(sentences)
 
 
 def _follows(unit: list[int], end: int, start: int, gap: int) -> bool:
