@@ -74,3 +74,8 @@ def known_source(p: Params) -> Rule:
         column="source_id",
         value_set=list(p.source_ids),
     )
+
+
+def known_zone(p: Params, column: str, meaning: str) -> Rule:
+    """A row's zone column names a zone in the registry."""
+    return expect("expect_column_values_to_be_in_set", meaning, column=column, value_set=list(p.zone_ids))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks.spec import Frame, Params, Rule, Suite, expect
+from checks.spec import Frame, Params, Rule, Suite, expect, known_zone
 
 COUNTS = (
     "items_total",
@@ -30,12 +30,7 @@ WITHIN = (
 
 def day_rules(p: Params) -> list[Rule]:
     return [
-        expect(
-            "expect_column_values_to_be_in_set",
-            "zone_id is a zone in the registry",
-            column="zone_id",
-            value_set=list(p.zone_ids),
-        ),
+        known_zone(p, "zone_id", "zone_id is a zone in the registry"),
         *(
             expect("expect_column_values_to_be_between", f"{c} is not negative", column=c, min_value=0)
             for c in COUNTS
