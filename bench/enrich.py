@@ -42,7 +42,7 @@ from blindspot.demo.scenario import load_scenario  # noqa: E402
 from core.registry import Registry, load_registry  # noqa: E402
 from transforms import enrich  # noqa: E402
 from transforms.intermediate import int_items_enriched  # noqa: E402
-from transforms.udf.lexicon import LabelMatcher, Rule, rule_fires  # noqa: E402
+from transforms.udf.lexicon import LabelMatcher, Rule  # noqa: E402
 from transforms.udf.text import normalize  # noqa: E402
 from transforms.udf.tokens import ABBREVIATIONS, Tokens  # noqa: E402
 
@@ -146,8 +146,38 @@ def _old_part_spans(matcher: LabelMatcher, part: tuple[int, ...], tokens: Tokens
 
 
 def _old_fires(matcher: LabelMatcher, rule: Rule, tokens: Tokens, hits, cache) -> bool:
-    """The model's rule test over the previous part spans (every phrase of a part tried)."""
-    return rule_fires(rule, tokens, lambda part: _old_part_spans(matcher, part, tokens, hits, cache))
+    # A frozen copy of the previous implementation, not a call into the model: tests/test_enrich.py and this
+    # bench check the model against it, which a shared rule test would make circular.
+    def follows(unit: list[int], end: int, start: int, gap: int) -> bool:
+        return end < start < len(unit) and start - end - 1 <= gap and unit[end] == unit[start]
+
+    def spans(part: tuple[int, ...]) -> list:
+        return _old_part_spans(matcher, part, tokens, hits, cache)
+
+    first = spans(rule.parts[0])
+    if not first:
+        return False
+    unit = tokens.clause if rule.scope == "clause" else tokens.sentence
+    if rule.ordered:
+        ends = {e for _, e in first}
+        for part, gap in zip(rule.parts[1:], rule.gaps, strict=True):
+            ends = {e2 for s2, e2 in spans(part) if any(follows(unit, e, s2, gap) for e in ends)}
+            if not ends:
+                return False
+        sentences = {tokens.sentence[e] for e in ends}
+    else:
+        other, gap = spans(rule.parts[1]), rule.gaps[0]
+        sentences = {
+            tokens.sentence[a[0]]
+            for a in first
+            for b in other
+            if follows(unit, a[1], b[0], gap) or follows(unit, b[1], a[0], gap)
+        }
+    if rule.requires is not None:
+        sentences &= {tokens.sentence[s] for s, _ in spans(rule.requires)}
+    if rule.unless:
+        sentences -= {tokens.sentence[s] for s, _ in spans(rule.unless)}
+    return bool(sentences)
 
 
 def old_detect(detector, text: str | None, language: str | None) -> list[str]:  # noqa: ANN001
