@@ -119,3 +119,16 @@ def test_rsf_2022_layout_with_bom() -> None:
         ("XKO", date(2022, 1, 1), 61.82),  # RSF's own Kosovo code, in the user-assigned range
     ]
     assert "UTF-8 with BOM" in parsed.detail() and not parsed.rejected
+
+
+def test_acled_json_events_that_are_not_objects_are_rejected_rows() -> None:
+    body = b'[1, {"event_id_cnty": "SDN9", "event_date": "2026-06-01", "event_type": "Riots", "iso": 729, '
+    body += b'"country": "Sudan", "fatalities": "0"}, "text"]'
+    parsed = parse("acled", body)
+    assert parsed.error is None
+    [event] = parsed.rows["conflict_events"]
+    assert event["record_key"] == "SDN9"
+    assert {k: v[:2] for k, v in reasons(parsed).items()} == {
+        "data[0]": ("", "not_an_object"),
+        "data[2]": ("", "not_an_object"),
+    }

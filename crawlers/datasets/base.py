@@ -38,6 +38,9 @@ class RowProblem(ValueError):
         self.field, self.rule, self.reason = field, rule, reason
 
 
+NOT_AN_OBJECT = "_not_an_object"  # the key of a row made from a JSON event that is not an object
+
+
 @dataclass
 class Parsed:
     """Rows of one dataset file per landing kind, its rejected rows, and a parse error or notes."""
@@ -107,6 +110,8 @@ class Parsed:
         """Map each (locator, row) to (record_key, landing row); a row that cannot be read is rejected."""
         for locator, row in rows:
             try:
+                if NOT_AN_OBJECT in row:
+                    raise RowProblem("", "not_an_object", "the event is not a JSON object")
                 if "_extra" in row:
                     extra = len(row["_extra"])
                     raise RowProblem("", "field_count", f"row has {extra} more field(s) than the header")
@@ -205,10 +210,18 @@ def read_events(
     events = document.get(key) if isinstance(document, dict) else (document if bare_list else None)
     if not isinstance(events, list):
         raise ParseError(f"missing key {key!r} (a list of events)")
-    if events and (missing := [c for c in required if c not in events[0]]):
+    objects = [e for e in events if isinstance(e, dict)]
+    if objects and (missing := [c for c in required if c not in objects[0]]):
         raise ParseError(f"missing field {missing[0]!r}")
-    located = [(f"{parsed.url} {key}[{i}]", r) for i, r in enumerate(events) if isinstance(r, dict)]
-    return [(loc, {k: "" if v is None else str(v) for k, v in r.items()}) for loc, r in located], document
+    located = [(f"{parsed.url} {key}[{i}]", e) for i, e in enumerate(events)]
+    return [(loc, _event_values(e)) for loc, e in located], document
+
+
+def _event_values(event: object) -> dict:
+    """An event object's values as text; anything else becomes a row that map_rows rejects."""
+    if not isinstance(event, dict):
+        return {NOT_AN_OBJECT: json.dumps(event, ensure_ascii=False, default=str)}
+    return {k: "" if v is None else str(v) for k, v in event.items()}
 
 
 def load_json(text: str) -> Any:
