@@ -40,7 +40,10 @@ class DropConfig(Strict):
         default=3.0, ge=0
     )  # share of the weekday-mean estimation variance in 1/k
     dispersion_se: float = Field(default=0.5, ge=0)  # standard errors of the moment estimate of 1/k added
-    clip_sd: float = Field(default=3.0, gt=0)  # days above mu + clip_sd * sd enter the baseline clipped
+    clip_sd: float = Field(default=3.0, gt=0)  # days above the robust level + clip_sd * sd enter winsorized
+    burst_sd: float = Field(
+        default=6.0, gt=0
+    )  # days above the robust level + burst_sd * sd are bursts: kept out
     min_expected: float = Field(default=1.0, ge=0)  # baseline mean/day below which nothing is tested
     rhos: tuple[float, ...] = Field(default=(0.2, 0.5, 0.75), min_length=1)  # drops tested: mu -> rho * mu
     thresholds: tuple[float, ...] = Field(default=(5.1, 5.1, 5.1), min_length=1)  # CUSUM h, one per rho
@@ -48,6 +51,12 @@ class DropConfig(Strict):
     recovery_ratio: float = Field(default=0.8, gt=0, le=1)
     health_threshold: float = Field(default=0.9, ge=0, le=1)  # below it: collection_gap, never reporting_drop
     gap_recovery_days: int = Field(default=3, ge=1, le=30)  # healthy days in a row before a gap resolves
+    robust_share_below: float = Field(default=0.9, gt=0, le=1)  # a robust level under this share of the
+    # mean sets the expected level (the mean is raised by a burst's winsorized days)
+    holiday_prior_days: float = Field(default=2.0, gt=0)  # weight of the prior on a holiday's share, in days
+    level_shift_days: int = Field(default=42, ge=7, le=365)  # bursts over most of these days: a new level ...
+    level_shift_share: float = Field(default=0.67, gt=0.5, le=1)  # ... when at least this share were bursts
+    rebaseline_days: int = Field(default=56, ge=14, le=730)  # an episode this long at a steady level resolves
     critical_ratio: float = Field(default=0.3, gt=0, le=1)  # severity critical: ratio <= this, p < critical_p
     critical_p: float = Field(default=1e-4, gt=0, le=1)
     high_ratio: float = Field(default=0.6, gt=0, le=1)  # high: ratio <= this and p < high_p; else medium

@@ -9,17 +9,8 @@ import pandas as pd
 from scipy import stats
 
 from alerts.config import DropConfig
+from alerts.detector import NO_HOLIDAY, detect_matrix
 from alerts.schema import DETECTOR_COLUMNS
-
-
-def _nb_logpmf_ratio(x: np.ndarray, mu: np.ndarray, rho: float, phi: np.ndarray) -> np.ndarray:
-    """log f(x; rho*mu) - log f(x; mu) under NB with 1/k = phi (Poisson where phi == 0)."""
-    pois = x * np.log(rho) + mu * (1.0 - rho)
-    k = 1.0 / np.maximum(phi, 1e-12)
-    nb = x * (np.log(rho * mu / (rho * mu + k)) - np.log(mu / (mu + k))) + k * np.log(
-        (mu + k) / (rho * mu + k)
-    )
-    return np.where(phi > 1e-9, nb, pois)
 
 
 def nb_sum_cdf(observed: float, mu_sum: float, var_sum: float) -> float:
@@ -30,167 +21,6 @@ def nb_sum_cdf(observed: float, mu_sum: float, var_sum: float) -> float:
         return float(stats.poisson.cdf(observed, mu_sum))
     size = mu_sum**2 / (var_sum - mu_sum)
     return float(stats.nbinom.cdf(observed, size, size / (size + mu_sum)))
-
-
-def _params(n_d: np.ndarray, sx_d: np.ndarray, sx2_d: np.ndarray, cfg: DropConfig) -> tuple[np.ndarray, ...]:
-    """Weekday means (S, 7), dispersion phi (S,), valid days n (S,), mean m (S,), relative var of means (S, 7)."""
-    n = n_d.sum(1)
-    m = np.where(n > 0, sx_d.sum(1) / np.maximum(n, 1), 0.0)
-    raw_md = np.where(n_d > 0, sx_d / np.maximum(n_d, 1), 0.0)
-    ss = np.where(n_d > 1, sx2_d - n_d * raw_md**2, 0.0).sum(1)
-    w = np.maximum(n_d - 1, 0)
-    denom = (w * raw_md**2).sum(1)
-    phi = np.where(denom > 0, (ss - (w * raw_md).sum(1)) / np.maximum(denom, 1e-12), 0.0)
-    df = np.maximum(w.sum(1), 1)
-    phi = np.maximum(phi, 0.0) + cfg.dispersion_se * (
-        1.0 / np.maximum(m, 0.1) + np.maximum(phi, 0.0)
-    ) * np.sqrt(2.0 / df)
-    phi = np.maximum(phi, cfg.dispersion_floor)
-    # weekday factors shrunk toward 1 by empirical Bayes: weight = between-weekday var / (that + sampling var)
-    unit = 1.0 / np.maximum(m, 0.1) + phi  # relative variance of one day
-    samp = unit[:, None] / np.maximum(n_d, 1)
-    f = np.where(m[:, None] > 0, raw_md / np.maximum(m[:, None], 1e-9), 1.0)
-    tau2 = np.maximum(f.var(1, ddof=1) - samp.mean(1), 0.0) * cfg.dow_prior_scale
-    wt = np.where(n_d > 0, tau2[:, None] / (tau2[:, None] + samp + 1e-12), 0.0)
-    md = m[:, None] * (1.0 + wt * (f - 1.0))
-    v_rel = unit[:, None] / np.maximum(n, 1)[:, None] + wt * samp
-    return md, phi, n, m, v_rel
-
-
-class _Detector:
-    """The day-by-day state of the detector over S aligned series; step(t) only reads days <= t (causal)."""
-
-    def __init__(self, x: np.ndarray, health: np.ndarray, dows: np.ndarray, cfg: DropConfig) -> None:
-        s_n, t_n = x.shape
-        self.cfg, self.dows = cfg, dows
-        self.x = np.nan_to_num(x, nan=0.0)
-        self.xc = self.x.copy()  # values as they enter the baseline (spikes clipped)
-        self.present = ~np.isnan(x)
-        self.healthy = ~(np.nan_to_num(health, nan=1.0) < cfg.health_threshold)
-        self.valid = self.present & self.healthy  # may enter the baseline; alert days leave as they are known
-        self.added = np.zeros((s_n, t_n), dtype=bool)
-        self.sums = np.zeros((3, s_n, 7))  # per weekday: valid days, sum, sum of squares
-        self.mu_hist = np.full((s_n, t_n), np.nan)
-        self.phi_hist = np.full((s_n, t_n), np.nan)
-        self.cus = np.zeros((s_n, len(cfg.rhos)))
-        self.start = np.zeros((s_n, len(cfg.rhos)), dtype=int)
-        self.h = np.asarray(cfg.thresholds, dtype=float)
-        self.ep_open = np.zeros(s_n, dtype=bool)
-        self.ep_idx = np.full(s_n, -1)
-        self.gap_idx = np.full(s_n, -1)
-        self.healthy_run = np.zeros(s_n, dtype=int)  # consecutive healthy days, for gap resolution
-        self.frozen_md = np.zeros((s_n, 7))
-        self.frozen_phi = np.zeros(s_n)
-        self.episodes: list[list] = []
-
-    def _window(self, day: int, sign: float, mask: np.ndarray) -> None:
-        v = self.xc[mask, day]
-        d = self.dows[day]
-        self.sums[0, mask, d] += sign
-        self.sums[1, mask, d] += sign * v
-        self.sums[2, mask, d] += sign * v * v
-
-    def _slide(self, t: int) -> None:
-        """Day t - guard - 1 enters the window, the day baseline_days before it leaves."""
-        a = t - self.cfg.guard_days - 1
-        if a >= 0:
-            m_add = self.valid[:, a] & ~self.added[:, a]
-            self._window(a, 1.0, m_add)
-            self.added[:, a] |= m_add
-        r = a - self.cfg.baseline_days
-        if r >= 0:
-            self._window(r, -1.0, self.added[:, r])
-            self.added[:, r] = False
-
-    def _expect(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Expected count, predictive 1/k, baseline-ready and mean level for day t (frozen in an episode)."""
-        cfg, d, op = self.cfg, self.dows[t], self.ep_open
-        md, phi, n, m, v_rel = _params(*self.sums, cfg)
-        md = np.where(op[:, None], self.frozen_md, md)
-        ready = (n >= cfg.min_baseline_days) | op
-        mu = np.where(ready, md[:, d], np.nan)
-        # predictive dispersion: NB 1/k plus the relative variance of the estimated weekday mean
-        phi = np.where(op, self.frozen_phi, phi + cfg.estimation_weight * v_rel[:, d] * (1.0 + phi))
-        self.mu_hist[:, t], self.phi_hist[:, t] = mu, phi
-        mu0 = np.nan_to_num(mu)
-        cap = mu0 + cfg.clip_sd * np.sqrt(mu0 + phi * mu0**2)
-        self.xc[:, t] = np.where(ready, np.minimum(self.x[:, t], cap), self.x[:, t])
-        return mu, phi, ready, m
-
-    def _gaps(self, t: int) -> None:
-        """collection_gap opens while health is low; it resolves after gap_recovery_days healthy days in a row."""
-        low = ~self.healthy[:, t]
-        self.healthy_run = np.where(low, 0, self.healthy_run + 1)
-        for i in np.flatnonzero(low & (self.gap_idx < 0)):
-            self.episodes.append([i, "collection_gap", t, t, -1])
-            self.gap_idx[i] = len(self.episodes) - 1
-        for i in np.flatnonzero((self.healthy_run >= self.cfg.gap_recovery_days) & (self.gap_idx >= 0)):
-            self.episodes[self.gap_idx[i]][4] = t
-            self.gap_idx[i] = -1
-
-    def _test(self, t: int, mu: np.ndarray, phi: np.ndarray, ready: np.ndarray, m: np.ndarray) -> None:
-        """One step of every lower CUSUM; an alarm opens a reporting_drop episode at its change point."""
-        cfg = self.cfg
-        testable = ready & self.present[:, t] & self.healthy[:, t] & (m >= cfg.min_expected) & ~self.ep_open
-        self.cus[~testable & ~self.ep_open] = 0.0  # untestable days (gaps, missing) restart the CUSUMs
-        mu0 = np.maximum(np.nan_to_num(mu), 1e-9)
-        llr = np.stack([_nb_logpmf_ratio(self.x[:, t], mu0, rho, phi) for rho in cfg.rhos], 1)
-        self.start[testable[:, None] & (self.cus <= 0)] = t
-        self.cus = np.where(testable[:, None], np.maximum(0.0, self.cus + llr), self.cus)
-        self.start = np.where(testable[:, None] & (self.cus <= 0), t + 1, self.start)
-        for i in np.flatnonzero(testable & (self.cus > self.h).any(1)):
-            self._open(i, t, int(self.start[i][self.cus[i] > self.h].min()))
-
-    def _open(self, i: int, t: int, cp: int) -> None:
-        for day in range(cp, t + 1):  # the run-up days leave (or never enter) the baseline
-            if self.added[i, day]:
-                self._window(day, -1.0, np.arange(len(self.x)) == i)
-                self.added[i, day] = False
-        self.valid[i, cp : t + 1] = False
-        md_i, phi_i, *_ = _params(*self.sums[:, i : i + 1], self.cfg)
-        self.frozen_md[i], self.frozen_phi[i] = md_i[0], phi_i[0]
-        self.mu_hist[i, cp : t + 1] = self.frozen_md[i][self.dows[cp : t + 1]]
-        self.ep_open[i] = True
-        self.episodes.append([i, "reporting_drop", cp, t, -1])
-        self.ep_idx[i] = len(self.episodes) - 1
-        self.cus[i] = 0.0
-
-    def _recover(self, t: int) -> None:
-        """Open episodes keep their days out of the baseline and resolve after the recovery window."""
-        if not self.ep_open.any():
-            return
-        cfg, op = self.cfg, self.ep_open
-        self.valid[op, t] = False
-        lo = max(0, t - cfg.recovery_days + 1)
-        obs = self.x[:, lo : t + 1].sum(1)
-        exp = np.nan_to_num(self.mu_hist[:, lo : t + 1]).sum(1)
-        opened = np.array([self.episodes[j][3] if j >= 0 else t for j in self.ep_idx])
-        rec = op & (t - opened >= cfg.recovery_days) & (obs >= cfg.recovery_ratio * exp)
-        for i in np.flatnonzero(rec & self.healthy[:, lo : t + 1].all(1)):
-            self.episodes[self.ep_idx[i]][4] = t
-            self.ep_open[i] = False
-            self.ep_idx[i] = -1
-            self.cus[i] = 0.0
-
-    def step(self, t: int) -> None:
-        self._slide(t)
-        mu, phi, ready, m = self._expect(t)
-        self._gaps(t)
-        self._test(t, mu, phi, ready, m)
-        self._recover(t)
-
-
-def detect_matrix(
-    x: np.ndarray, health: np.ndarray, dows: np.ndarray, cfg: DropConfig
-) -> tuple[list[tuple], np.ndarray, np.ndarray]:
-    """Runs the detector on S aligned series (S, T); returns raw episodes, expected (S, T) and 1/k at each day.
-
-    An episode is (series, kind, cp, open_t, resolved_t or -1). NaN counts are missing days (not tested).
-    """
-    state = _Detector(x, health, dows, cfg)
-    for t in range(x.shape[1]):
-        state.step(t)
-    return [tuple(e) for e in state.episodes], state.mu_hist, state.phi_hist
 
 
 def severity(ratio: float, p_value: float, cfg: DropConfig) -> str:
@@ -237,20 +67,31 @@ def _validate(series: pd.DataFrame) -> None:
         raise ValueError("detect: zone_id and day must not be null")
 
 
-def _matrices(series: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.DatetimeIndex, list[str]]:
-    """Counts and health as (zones x days) arrays over the full calendar; absent days are NaN."""
+def _matrices(series: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DatetimeIndex, list[str]]:
+    """Counts, health and holiday codes as (zones x days) arrays over the full calendar; absent days are NaN.
+
+    A holiday's code indexes its name (the same name in two zones is one code: each zone learns its own
+    share of it); NO_HOLIDAY marks every other day.
+    """
     df = series.copy()
     df["day"] = pd.to_datetime(df["day"]).dt.normalize()
     days = pd.date_range(df["day"].min(), df["day"].max(), freq="D")
     zones = sorted(df["zone_id"].unique())
-    counts = df.pivot_table(index="zone_id", columns="day", values="independent_stories", aggfunc="sum")
-    x = counts.reindex(index=zones, columns=days).to_numpy(dtype=float)
-    if "collection_health" not in df:
-        return x, np.full_like(x, np.nan), days, zones
-    hp = df.pivot_table(
-        index="zone_id", columns="day", values="collection_health", aggfunc="min", dropna=False
-    )
-    return x, hp.reindex(index=zones, columns=days).to_numpy(dtype=float), days, zones
+
+    def matrix(column: str, aggfunc: str) -> np.ndarray:
+        table = df.pivot_table(index="zone_id", columns="day", values=column, aggfunc=aggfunc, dropna=False)
+        return table.reindex(index=zones, columns=days).to_numpy(dtype=float)
+
+    x = matrix("independent_stories", "sum")
+    health = matrix("collection_health", "min") if "collection_health" in df else np.full_like(x, np.nan)
+    holidays = np.full(x.shape, NO_HOLIDAY)
+    if "holiday" in df and df["holiday"].notna().any():
+        named = df[df["holiday"].notna() & (df["holiday"].astype(str).str.strip() != "")]
+        codes = {name: i for i, name in enumerate(sorted(named["holiday"].astype(str).unique()))}
+        rows = pd.Index(zones).get_indexer(named["zone_id"])
+        cols = days.get_indexer(named["day"])
+        holidays[rows, cols] = named["holiday"].astype(str).map(codes).to_numpy()
+    return x, health, holidays, days, zones
 
 
 def _episode_row(
@@ -294,13 +135,17 @@ def _episode_row(
 
 
 def detect(series: pd.DataFrame, config: DropConfig | None = None) -> pd.DataFrame:
-    """One row per alert episode (reporting_drop, collection_gap) over a zone x day series."""
+    """One row per alert episode (reporting_drop, collection_gap) over a zone x day series.
+
+    `series` has zone_id, day and independent_stories, optionally collection_health (0..1) and holiday (the
+    name of a known quiet day of that zone, null on other days).
+    """
     cfg = config or DropConfig()
     _validate(series)
     if series.empty:
         return _empty()
-    x, health, days, zones = _matrices(series)
-    episodes, mu_hist, phi_hist = detect_matrix(x, health, days.dayofweek.to_numpy(), cfg)
+    x, health, holidays, days, zones = _matrices(series)
+    episodes, mu_hist, phi_hist = detect_matrix(x, health, days.dayofweek.to_numpy(), cfg, holidays)
     rows = [_episode_row(e, x, mu_hist, phi_hist, days, zones[e[0]], cfg) for e in episodes]
     return pd.DataFrame(rows, columns=DETECTOR_COLUMNS) if rows else _empty()
 

@@ -115,7 +115,7 @@ def evaluate(inputs: AlertInputs, run_date: date, config: AlertsConfig) -> pd.Da
     presence = _from_detector(drops.detect(inside, drop_config), kind="presence_drop")
     presence = keep_presence_drops(presence, series, run_date, config.presence_drop)
     silent = source_silent(inputs.source_items, inputs.fetches, run_date, config.source_silent, drop_config)
-    silent = _outside_zone_alerts(silent, zone_level, run_date)
+    silent = _within_zone_drops(silent, zone_level, run_date)
     access = access_incident(inputs.access, run_date, config.access_incident)
     parts = [p for p in (zone_level, presence, silent, access) if not p.empty]
     if not parts:
@@ -123,19 +123,22 @@ def evaluate(inputs: AlertInputs, run_date: date, config: AlertsConfig) -> pd.Da
     return pd.concat(parts, ignore_index=True)
 
 
-def _outside_zone_alerts(silent: pd.DataFrame, zone_level: pd.DataFrame, run_date: date) -> pd.DataFrame:
-    """Drop source_silent episodes that open while the zone already has a reporting_drop open.
+def _within_zone_drops(silent: pd.DataFrame, zone_level: pd.DataFrame, run_date: date) -> pd.DataFrame:
+    """source_silent episodes that open while their zone has a reporting_drop open say so in their message.
 
-    A collection_gap does not hide them: source_silent already requires the source's own fetches to succeed.
+    They are kept: which outlets fell silent in a zone that went dark is what an analyst asks next.
     """
     drops_only = zone_level[zone_level["kind"] == "reporting_drop"] if not zone_level.empty else zone_level
     if silent.empty or drops_only.empty:
         return silent
     spans = drops_only.assign(until=drops_only["resolved_on"].fillna(run_date))
-    covered = silent.merge(spans[["zone_id", "opened_on", "until"]], on="zone_id", suffixes=("", "_zone"))
+    covered = silent.reset_index().merge(
+        spans[["zone_id", "opened_on", "until"]], on="zone_id", suffixes=("", "_zone")
+    )
     inside = covered[
         (covered["opened_on"] >= covered["opened_on_zone"]) & (covered["opened_on"] <= covered["until"])
-    ]
-    drop = set(zip(inside["zone_id"], inside["source_id"], inside["opened_on"], strict=True))
-    keys = zip(silent["zone_id"], silent["source_id"], silent["opened_on"], strict=True)
-    return silent[[k not in drop for k in keys]].reset_index(drop=True)
+    ].drop_duplicates("index")
+    silent = silent.copy()
+    note = "; the zone's reporting_drop since " + inside["opened_on_zone"].astype(str) + " is open"
+    silent.loc[inside["index"], "message"] = silent.loc[inside["index"], "message"] + note.to_numpy()
+    return silent

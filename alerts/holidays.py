@@ -12,7 +12,7 @@ import pycountry
 # International newsrooms slow down over Christmas and New Year whatever the zone; their calendars name
 # only the public holidays, so the days between are added as one period.
 YEAR_END = "Christmas and New Year"
-YEAR_END_DAYS = ((12, 24), (12, 25), (12, 26), (12, 31), (1, 1))
+YEAR_END_DAYS = ((12, 24), (12, 25), (12, 26), (12, 27), (12, 28), (12, 29), (12, 30), (12, 31), (1, 1))
 
 
 @cache

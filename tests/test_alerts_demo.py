@@ -1,0 +1,150 @@
+"""marts.alerts on the default demo world: each scripted event against its ground truth, delivery, re-runs."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+import pytest
+
+DROP_KINDS = {"reporting_drop", "presence_drop"}
+
+
+@pytest.fixture(scope="module")
+def demo_alerts(default_demo) -> tuple[dict, pd.DataFrame]:
+    settings = default_demo.settings
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        alerts = con.execute("select * from marts.alerts").df()
+    finally:
+        con.close()
+    for column in ("opened_on", "resolved_on"):
+        alerts[column] = pd.to_datetime(alerts[column]).dt.date
+    return default_demo.truth, alerts
+
+
+def events(truth: dict, kind: str) -> list[dict]:
+    return [e for e in truth["events"] if e["kind"] == kind]
+
+
+def test_demo_each_event_raises_its_expected_alerts_by_its_deadline(demo_alerts) -> None:
+    truth, alerts = demo_alerts
+    missed = []
+    for event in truth["events"]:
+        onset = date.fromisoformat(event["onset"])
+        for kind in event["expected_alerts"]:
+            deadline = onset + timedelta(days=event["detect_within_days"])
+            hits = alerts[
+                (alerts["zone_id"] == event["zone_id"])
+                & (alerts["kind"] == kind)
+                & (alerts["opened_on"] >= onset - timedelta(days=3))
+                & (alerts["opened_on"] <= deadline)
+            ]
+            if hits.empty:
+                missed.append(f"{event['zone_id']} {event['kind']}: no {kind} opened by {deadline}")
+    assert not missed, missed
+
+
+def test_demo_collection_failure_raises_collection_gap_and_no_drop(demo_alerts) -> None:
+    truth, alerts = demo_alerts
+    for event in events(truth, "collection_failure"):
+        onset, end = date.fromisoformat(event["onset"]), date.fromisoformat(event["end"])
+        during = alerts[
+            (alerts["zone_id"] == event["zone_id"])
+            & (alerts["opened_on"] >= onset)
+            & (alerts["opened_on"] <= end + timedelta(days=7))
+        ]
+        assert not set(during["kind"]) & (DROP_KINDS | {"source_silent"}), during[["kind", "opened_on"]]
+        assert "collection_gap" in set(during["kind"])
+
+
+def test_demo_spike_and_low_volume_zones_raise_no_drop(demo_alerts) -> None:
+    truth, alerts = demo_alerts
+    zones = {e["zone_id"] for e in events(truth, "spike") + events(truth, "low_volume")}
+    wrong = alerts[alerts["zone_id"].isin(zones) & alerts["kind"].isin(DROP_KINDS)]
+    assert wrong.empty, wrong[["zone_id", "kind", "opened_on"]]
+
+
+def test_demo_recovery_zone_resolves(demo_alerts) -> None:
+    truth, alerts = demo_alerts
+    for event in events(truth, "recovery"):
+        onset, end = date.fromisoformat(event["onset"]), date.fromisoformat(event["end"])
+        drop = alerts[
+            (alerts["zone_id"] == event["zone_id"])
+            & (alerts["kind"] == "reporting_drop")
+            & (alerts["opened_on"] >= onset - timedelta(days=3))
+            & (alerts["opened_on"] <= end)
+        ]
+        assert not drop.empty and (drop["status"] == "resolved").all()
+        assert (drop["resolved_on"] >= end).all()
+
+
+def test_demo_delivered_every_state_change_once(default_demo) -> None:
+    settings = default_demo.settings
+    lines = [json.loads(x) for x in settings.alerts_path.read_text(encoding="utf-8").splitlines()]
+    keys = [(x["alert_id"], x["state"]) for x in lines]
+    assert keys and len(keys) == len(set(keys))
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    try:
+        recorded = con.execute(
+            "select count(*) from ops.alert_deliveries where channel = 'jsonl' and status = 'delivered'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert recorded == len(keys)
+    assert default_demo.delivery is not None and default_demo.delivery.delivered.get("jsonl") == len(keys)
+
+
+def test_demo_rerunning_the_last_night_changes_nothing_and_sends_nothing(default_demo) -> None:
+    from blindspot import pipeline
+
+    settings = default_demo.settings
+    ctx = pipeline.Context.create(settings)
+    night = default_demo.nights[-1]
+
+    def table() -> pd.DataFrame:
+        con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+        try:
+            return con.execute("select * from marts.alerts order by alert_id").df()
+        finally:
+            con.close()
+
+    before = table()
+    summary = pipeline.transform_stage(ctx, night, ["marts.alerts"])
+    assert list(summary.models) == ["marts.alerts"]
+    pd.testing.assert_frame_equal(before, table())
+    lines = settings.alerts_path.read_text(encoding="utf-8")
+    again = pipeline.alert_stage(ctx, night)
+    assert again.delivered == {} and again.failed == {}
+    assert settings.alerts_path.read_text(encoding="utf-8") == lines
+
+
+def test_demo_blackout_zone_raises_source_silent_for_its_silent_outlets(default_demo, demo_alerts) -> None:
+    """An outlet with regular items about the blackout zone before onset and none after, fetched successfully."""
+    truth, alerts = demo_alerts
+    con = duckdb.connect(str(default_demo.settings.warehouse_path), read_only=True)
+    try:
+        for event in events(truth, "blackout"):
+            onset = date.fromisoformat(event["onset"])
+            silent = con.execute(
+                """
+                select source_id
+                from intermediate.int_items_in_zones
+                where zone_id = $zone
+                group by source_id
+                having count(*) filter (where reported_date between $onset - 56 and $onset - 1) >= 20
+                   and count(*) filter (where reported_date >= $onset + 3) = 0
+                """,
+                {"zone": event["zone_id"], "onset": onset},
+            ).fetchall()
+            assert silent, f"{event['zone_id']}: the scenario has no outlet that falls silent"
+            raised = alerts[
+                (alerts["zone_id"] == event["zone_id"])
+                & (alerts["kind"] == "source_silent")
+                & (alerts["opened_on"] >= onset)
+            ]
+            assert {s for (s,) in silent} <= set(raised["source_id"]), raised[["source_id", "opened_on"]]
+    finally:
+        con.close()
