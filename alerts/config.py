@@ -62,6 +62,11 @@ class DropConfig(Strict):
     high_ratio: float = Field(default=0.6, gt=0, le=1)  # high: ratio <= this and p < high_p; else medium
     high_p: float = Field(default=1e-3, gt=0, le=1)
 
+    @property
+    def warm_up_days(self) -> int:
+        """Days from a zone's first monitored day to its first possible test (all days counting)."""
+        return self.guard_days + self.min_baseline_days
+
     @model_validator(mode="after")
     def _consistent(self) -> DropConfig:
         if not all(0 < r < 1 for r in self.rhos):

@@ -11,9 +11,13 @@ import pandas as pd
 
 from alerts import drops
 from alerts.config import AlertsConfig
+from alerts.holidays import quiet_days
 from alerts.kinds import access_incident, dense, keep_presence_drops, source_silent, window_sum
 from alerts.schema import EPISODE_COLUMNS
 
+OUTLET_SHARE = (
+    0.1  # an outlet with this share of a zone's independent stories brings its holidays to the zone
+)
 HEALTH_WEIGHT_DAYS = 84  # trailing days whose stories weight each source in a zone's collection health
 HEALTH_WEIGHT_GUARD = 7  # recent days left out, so a failing source keeps its usual weight while it fails
 
@@ -26,6 +30,8 @@ class AlertInputs:
     source_items: pd.DataFrame  # source_id, zone_id, day, items, stories
     fetches: pd.DataFrame  # source_id, day, fetches, failures
     access: pd.DataFrame  # zone_access_daily columns
+    zone_countries: dict[str, list[str]]  # zone_id -> ISO alpha-3 codes of its countries
+    source_countries: dict[str, str]  # source_id -> the outlet's country (alpha-3), where known
 
 
 def read_inputs(con: duckdb.DuckDBPyConnection, run_date: date) -> AlertInputs:
@@ -53,7 +59,44 @@ def read_inputs(con: duckdb.DuckDBPyConnection, run_date: date) -> AlertInputs:
             "where day <= $run_date::date"
         ),
         access=frame("select * from marts.zone_access_daily where day <= $run_date::date"),
+        zone_countries=_registry(con, "select zone_id, countries from raw.registry_zones"),
+        source_countries=_registry(
+            con, "select source_id, country from raw.registry_sources where country is not null"
+        ),
     )
+
+
+def _registry(con: duckdb.DuckDBPyConnection, sql: str) -> dict:
+    """Pairs from the synced registry; none in a warehouse that holds only marts (no holidays are known)."""
+    try:
+        return dict(con.execute(sql).fetchall())
+    except duckdb.CatalogException:
+        return {}
+
+
+def zone_holidays(inputs: AlertInputs) -> pd.DataFrame:
+    """zone_id, day, holiday: each zone's known quiet days over its series, from its countries' calendars and
+    those of the outlets that carry at least OUTLET_SHARE of its independent stories."""
+    series, items = inputs.series, inputs.source_items
+    if series.empty:
+        return pd.DataFrame(columns=["zone_id", "day", "holiday"])
+    totals = items.groupby(["zone_id", "source_id"])["stories"].sum()
+    shares = totals / totals.groupby(level="zone_id").transform("sum").where(lambda s: s > 0)
+    rows = []
+    for zone_id, days in series.groupby("zone_id")["day"]:
+        carriers = (
+            shares.loc[zone_id] if zone_id in shares.index.get_level_values(0) else pd.Series(dtype=float)
+        )
+        outlets = [
+            inputs.source_countries[s]
+            for s in carriers[carriers >= OUTLET_SHARE].index
+            if s in inputs.source_countries
+        ]
+        calendar = quiet_days(
+            inputs.zone_countries.get(zone_id, []), days.min().date(), days.max().date(), outlets
+        )
+        rows += [(zone_id, pd.Timestamp(day), name) for day, name in calendar.items()]
+    return pd.DataFrame(rows, columns=["zone_id", "day", "holiday"])
 
 
 def story_weighted_health(inputs: AlertInputs, run_date: date) -> pd.DataFrame:
@@ -105,11 +148,14 @@ def evaluate(inputs: AlertInputs, run_date: date, config: AlertsConfig) -> pd.Da
     health = story_weighted_health(inputs, run_date)
     series = series.merge(health, on=["zone_id", "day"], how="left")
     series["collection_health"] = series["weighted_health"].fillna(series["collection_health"])
+    series = series.merge(zone_holidays(inputs), on=["zone_id", "day"], how="left")
     drop_config = config.reporting_drop
     zone_level = _from_detector(
-        drops.detect(series[["zone_id", "day", "independent_stories", "collection_health"]], drop_config)
+        drops.detect(
+            series[["zone_id", "day", "independent_stories", "collection_health", "holiday"]], drop_config
+        )
     )
-    inside = series[["zone_id", "day", "inside_dateline_stories", "collection_health"]].rename(
+    inside = series[["zone_id", "day", "inside_dateline_stories", "collection_health", "holiday"]].rename(
         columns={"inside_dateline_stories": "independent_stories"}
     )
     presence = _from_detector(drops.detect(inside, drop_config), kind="presence_drop")

@@ -20,6 +20,7 @@ import pyarrow as pa
 from synthetic_items import START, add_items
 
 from blindspot.demo.scenario import load_scenario
+from blindspot.pipeline import model_params
 from core.registry import Registry, load_registry
 from transforms import enrich
 from transforms.intermediate import int_items_enriched
@@ -83,7 +84,7 @@ def timed_build(
     with Sampler(con) as sampler:
         started = time.perf_counter()
         try:
-            models = build(con, registry, run_date).models
+            models = build(con, registry, run_date, params=model_params(registry.config_dir)).models
         except duckdb.OutOfMemoryException as exc:
             error = str(exc).splitlines()[0]
         wall = time.perf_counter() - started

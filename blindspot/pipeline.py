@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -103,6 +104,11 @@ def collect_stage(
 ALERTS_MODEL = "marts.alerts"
 
 
+def model_params(config_dir: Path) -> dict[str, object]:
+    """The settings of later stages that models show (dim_zones.first_test_on), from the registry folder."""
+    return {"alert_warm_up_days": load_alerts_config(config_dir).reporting_drop.warm_up_days}
+
+
 def transform_stage(
     ctx: Context, run_date: date, select: list[str] | None = None, full_refresh: bool = False
 ) -> TransformSummary:
@@ -114,7 +120,14 @@ def transform_stage(
         if select and not sql_models:
             summary = TransformSummary(run_date)  # only marts.alerts was selected
         else:
-            summary = build(con, ctx.registry, run_date, sql_models or None, full_refresh)
+            summary = build(
+                con,
+                ctx.registry,
+                run_date,
+                sql_models or None,
+                full_refresh,
+                model_params(ctx.registry.config_dir),
+            )
         if wants_alerts:
             started = time.perf_counter()
             build_alerts(con, ctx.registry.config_dir, run_date)

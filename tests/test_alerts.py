@@ -265,3 +265,36 @@ def test_the_shipped_alerts_yml_is_valid() -> None:
 
 
 # ---- the demo world (issue 6, "Done means") ----------------------------------------------------------------
+
+
+def test_zone_holidays_come_from_its_countries_and_its_main_outlets() -> None:
+    from alerts.evaluate import AlertInputs, zone_holidays
+
+    days = pd.date_range("2025-12-20", "2026-04-10", freq="D")
+    series = pd.DataFrame({"zone_id": "sd-darfur", "day": days, "independent_stories": 5})
+    items = pd.DataFrame(
+        {
+            "source_id": ["wire-gb", "local-sd", "minor-fr"],
+            "zone_id": "sd-darfur",
+            "day": days[0],
+            "items": [50, 45, 5],
+            "stories": [50, 45, 5],
+        }
+    )
+    inputs = AlertInputs(
+        series, items, pd.DataFrame(), pd.DataFrame(), {"sd-darfur": ["SDN"]},
+        {"wire-gb": "GBR", "local-sd": "SDN", "minor-fr": "FRA"},
+    )  # fmt: skip
+    quiet = zone_holidays(inputs).set_index("day")["holiday"]
+    assert quiet[pd.Timestamp("2026-01-01")] == "Independence Day"  # the zone's own name wins
+    assert quiet[pd.Timestamp("2025-12-29")] == "Christmas and New Year"  # the GB wire's year-end
+    assert any("Eid al-Fitr" in name for name in quiet.values)
+    assert quiet[pd.Timestamp("2026-04-03")] == "Good Friday"  # GB; FRA with a 5% share brings nothing
+    assert (
+        pd.Timestamp("2026-04-03")
+        not in zone_holidays(
+            AlertInputs(series, items.iloc[1:], pd.DataFrame(), pd.DataFrame(), {"sd-darfur": ["SDN"]}, {})
+        )
+        .set_index("day")
+        .index
+    )

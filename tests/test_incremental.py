@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from blindspot.pipeline import model_params
 from core.registry import Registry, load_registry
 from landing.files import land_rows
 from transforms import incremental
@@ -77,6 +78,10 @@ class Warehouse:
     landing: Path
     registry: Registry
 
+    @property
+    def params(self) -> dict[str, object]:
+        return model_params(self.registry.config_dir)
+
     def load_night(self, n: int, run: str = "a") -> None:
         night = FIRST_NIGHT + timedelta(days=n)
         run_id = f"collect-{night.isoformat()}-{run}"
@@ -93,7 +98,8 @@ class Warehouse:
     def build(self, n: int, full_refresh: bool = False) -> TransformSummary:
         con = connect(self.db)
         try:
-            return build(con, self.registry, FIRST_NIGHT + timedelta(days=n), full_refresh=full_refresh)
+            night = FIRST_NIGHT + timedelta(days=n)
+            return build(con, self.registry, night, full_refresh=full_refresh, params=self.params)
         finally:
             con.close()
 
@@ -257,7 +263,7 @@ def test_a_partial_build_then_a_whole_night_still_equals_a_full_build(fresh, tmp
     try:  # the stories merged on their own (after the enrichment, which keys the new items): the item
         # facts can no longer tell what changed, so they rebuild
         selected = ["int_items_enriched", "int_items_deduplicated", "int_stories_clustered"]
-        stories = build(con, wh.registry, FIRST_NIGHT, selected)
+        stories = build(con, wh.registry, FIRST_NIGHT, selected, params=wh.params)
     finally:
         con.close()
     assert stories.modes == {m: "incremental" for m in ITEM_MODELS[:2]}

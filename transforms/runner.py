@@ -6,6 +6,7 @@ import importlib
 import logging
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -174,11 +175,18 @@ def build(
     run_date: date,
     selected: list[str] | None = None,
     full_refresh: bool = False,
+    params: Mapping[str, object] | None = None,
 ) -> TransformSummary:
-    """Build every model (or the selected ones) for `run_date`; each model is its own transaction."""
+    """Build every model (or the selected ones) for `run_date`; each model is its own transaction.
+
+    `params` are bound into the models beside the run date and metrics.yml's (the caller's settings that
+    models show, e.g. alert_warm_up_days in dim_zones).
+    """
     models = discover()
     run = _Build(con, registry, models, dependencies(models), full_refresh, TransformSummary(run_date))
-    run.available = {"run_date": run_date} | load_metrics(registry.config_dir).sql_params()
+    run.available = (
+        {"run_date": run_date} | load_metrics(registry.config_dir).sql_params() | dict(params or {})
+    )
     incremental.prepare(con)
     try:
         for model in select(ordered(models), selected):
