@@ -19,19 +19,37 @@ EXAMPLE_QUERIES = [
 
 
 def alerts_table(rows: list[tuple]) -> Table:
-    """Open alerts first, then the most recent, at most ALERT_ROWS."""
+    """Open alerts first, then the most recent, at most ALERT_ROWS; silent sources in a table of their own
+    (a source id beside the kind would not fit 80 columns)."""
     table = Table(
         "zone", "kind", "severity", "opened", "resolved", "obs/exp", box=box.SIMPLE_HEAD, pad_edge=False
     )
-    for column in table.columns:
-        column.no_wrap = True  # ids and dates stay whole; fits 80 columns
     for zone, kind, source, severity, status, opened, resolved, observed, expected in rows:
-        kind = f"{kind} ({source})" if source else kind
+        if source:
+            continue
         ratio = f"{observed:.0f}/{expected:.1f}" if expected is not None else ""
         table.add_row(
             zone, kind, severity, str(opened), str(resolved) if status == "resolved" else "open", ratio
         )
     table.title = "alerts (marts.alerts; `blindspot alerts` lists them all)"
+    return _whole(table)
+
+
+def silent_sources_table(rows: list[tuple]) -> Table | None:
+    """The source_silent alerts among `rows`: which outlet about which zone, since when."""
+    silent = [r for r in rows if r[2]]
+    if not silent:
+        return None
+    table = Table("zone", "silent source", "opened", "resolved", box=box.SIMPLE_HEAD, pad_edge=False)
+    for zone, _, source, _, status, opened, resolved, *_ in silent:
+        table.add_row(zone, source, str(opened), str(resolved) if status == "resolved" else "open")
+    table.title = "silent sources (source_silent)"
+    return _whole(table)
+
+
+def _whole(table: Table) -> Table:
+    for column in table.columns:
+        column.no_wrap = True  # ids and dates stay whole; fits 80 columns
     return table
 
 
@@ -86,6 +104,9 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
     )
     if alerts:
         console.print(alerts_table(alerts))
+        silent = silent_sources_table(alerts)
+        if silent is not None:
+            console.print(silent)
     if summary.delivery is not None:
         sent = sum(summary.delivery.delivered.values())
         console.print(f"alert notifications delivered: {sent} ({settings.alerts_path})", highlight=False)
