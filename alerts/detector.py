@@ -104,6 +104,21 @@ class Detector:
         self.sums[1, mask, d] += sign * v
         self.sums[2, mask, d] += sign * v * v
 
+    def _enter(self, i: int, days: np.ndarray, t: int) -> None:
+        """Those `days` of series i that are valid and already past the window's entry on day t (inside it)
+        enter the window now; later ones enter as it slides."""
+        oldest = t - self.cfg.guard_days - self.cfg.baseline_days
+        due = days[(days <= t - self.cfg.guard_days - 1) & (days > oldest)]
+        for day in due[self.valid[i, due] & ~self.added[i, due]]:
+            self._window(int(day), 1.0, np.arange(len(self.x)) == i)
+            self.added[i, day] = True
+
+    def _leave(self, i: int, days: np.ndarray) -> None:
+        """Those `days` of series i that are in the window leave it."""
+        for day in days[self.added[i, days]]:
+            self._window(int(day), -1.0, np.arange(len(self.x)) == i)
+            self.added[i, day] = False
+
     def _slide(self, t: int) -> None:
         """Day t - guard - 1 enters the window, the day baseline_days before it leaves."""
         a = t - self.cfg.guard_days - 1
@@ -196,10 +211,7 @@ class Detector:
             days = lo + np.flatnonzero(self.burst[i, lo : t + 1])
             self.burst[i, days] = False
             self.valid[i, days] = self.present[i, days] & self.healthy[i, days] & (self.hol[i, days] < 0)
-            entered = days[days <= t - cfg.guard_days - 1]  # already past the window's entry: add them now
-            for day in entered[self.valid[i, entered] & ~self.added[i, entered]]:
-                self._window(int(day), 1.0, np.arange(len(self.x)) == i)
-                self.added[i, day] = True
+            self._enter(i, days, t)
 
     def _gaps(self, t: int) -> None:
         """collection_gap opens while health is low; it resolves after gap_recovery_days healthy days in a row."""
@@ -226,10 +238,7 @@ class Detector:
             self._open(i, t, int(self.start[i][self.cus[i] > self.h].min()))
 
     def _open(self, i: int, t: int, cp: int) -> None:
-        for day in range(cp, t + 1):  # the run-up days leave (or never enter) the baseline
-            if self.added[i, day]:
-                self._window(day, -1.0, np.arange(len(self.x)) == i)
-                self.added[i, day] = False
+        self._leave(i, np.arange(cp, t + 1))  # the run-up days leave (or never enter) the baseline
         self.valid[i, cp : t + 1] = False
         md_i, phi_i, *_ = baseline_params(*self.sums[:, i : i + 1], self.cfg)
         self.frozen_md[i], self.frozen_phi[i] = md_i[0], phi_i[0]
@@ -275,11 +284,7 @@ class Detector:
         days = np.arange(first, t + 1)
         self.valid[i, days] = self.present[i, days] & self.healthy[i, days] & (self.hol[i, days] < 0)
         self.valid[i, days] &= ~self.burst[i, days]
-        oldest = t - self.cfg.guard_days - self.cfg.baseline_days
-        due = days[(days <= t - self.cfg.guard_days - 1) & (days > oldest)]
-        for day in due[self.valid[i, due] & ~self.added[i, due]]:
-            self._window(int(day), 1.0, np.arange(len(self.x)) == i)
-            self.added[i, day] = True
+        self._enter(i, days, t)
 
     def _rebaseline(self, t: int, opened: np.ndarray) -> None:
         """A long episode whose zone reports steadily at a new level resolves; that level is the baseline."""
@@ -297,14 +302,10 @@ class Detector:
             & self.healthy[:, t - half + 1 : t + 1].all(1)
         )
         for i in np.flatnonzero(steady):
-            for day in np.flatnonzero(self.added[i]):  # the old level leaves the window
-                self._window(int(day), -1.0, np.arange(len(self.x)) == i)
-                self.added[i, day] = False
+            self._leave(i, np.flatnonzero(self.added[i]))  # the old level leaves the window
             days = np.arange(t - half + 1, t + 1)
             self.valid[i, days] = self.hol[i, days] < 0
-            for day in days[self.valid[i, days] & (days <= t - cfg.guard_days - 1)]:
-                self._window(int(day), 1.0, np.arange(len(self.x)) == i)
-                self.added[i, day] = True
+            self._enter(i, days, t)
             self.robust[i] = np.nan
             self._close(i, t)
 
