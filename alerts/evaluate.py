@@ -148,8 +148,11 @@ def evaluate(inputs: AlertInputs, run_date: date, config: AlertsConfig) -> pd.Da
     health = story_weighted_health(inputs, run_date)
     series = series.merge(health, on=["zone_id", "day"], how="left")
     series["collection_health"] = series["weighted_health"].fillna(series["collection_health"])
-    series = series.merge(zone_holidays(inputs), on=["zone_id", "day"], how="left")
     drop_config = config.reporting_drop
+    if drop_config.use_holidays:
+        series = series.merge(zone_holidays(inputs), on=["zone_id", "day"], how="left")
+    else:
+        series["holiday"] = None
     zone_level = _from_detector(
         drops.detect(
             series[["zone_id", "day", "independent_stories", "collection_health", "holiday"]], drop_config
