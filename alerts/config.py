@@ -53,8 +53,8 @@ class DropConfig(Strict):
     gap_recovery_days: int = Field(default=3, ge=1, le=30)  # healthy days in a row before a gap resolves
     robust_share_below: float = Field(default=0.9, gt=0, le=1)  # a robust level under this share of the
     # mean sets the expected level (the mean is raised by a burst's winsorized days)
-    # Pass each zone's known quiet days to the detector. Off: on the real replay (bench/alerts_replay.py) the
-    # holiday model raised false alarms from 1.16 to 2.16 episodes per series-year (docs/methodology.md).
+    # Read each zone's known quiet days (the series' holiday column). Off: on the real replay
+    # (bench/alerts_replay.py) the holiday model added episodes, 1.16 -> 1.36 per series-year (methodology.md).
     use_holidays: bool = False
     holiday_prior_days: float = Field(default=2.0, gt=0)  # weight of the prior on a holiday's share, in days
     level_shift_days: int = Field(default=42, ge=7, le=365)  # bursts over most of these days: a new level ...

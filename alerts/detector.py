@@ -166,7 +166,8 @@ class Detector:
         rows = np.flatnonzero(on)
         obs, exp = self.hol_obs[rows, code[rows]], self.hol_exp[rows, code[rows]]
         shape = obs + prior[rows] * pooled[rows]
-        factor[rows] = shape / (exp + prior[rows])
+        # a known quiet day: its share is at most the usual level (a busy holiday is an ordinary day)
+        factor[rows] = np.minimum(shape / (exp + prior[rows]), 1.0)
         var[rows] = 1.0 / np.maximum(shape, 1e-9)
         return factor, var
 
@@ -326,9 +327,11 @@ class Detector:
             & np.isfinite(usual)
             & self.present[:, t]
             & self.healthy[:, t]
+            & ~self.burst[:, t]
             & (~self.ep_open | own_lull)
         )
-        self.hol_obs[rows, code[rows]] += self.x[rows, t]
+        # winsorized like a baseline day: news on one holiday must not set the next year's expectation
+        self.hol_obs[rows, code[rows]] += self.xc[rows, t]
         self.hol_exp[rows, code[rows]] += usual[rows]
 
     def step(self, t: int) -> None:

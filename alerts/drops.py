@@ -138,12 +138,14 @@ def detect(series: pd.DataFrame, config: DropConfig | None = None) -> pd.DataFra
     """One row per alert episode (reporting_drop, collection_gap) over a zone x day series.
 
     `series` has zone_id, day and independent_stories, optionally collection_health (0..1) and holiday (the
-    name of a known quiet day of that zone, null on other days).
+    name of a known quiet day of that zone, null on other days), read only when `use_holidays` is set.
     """
     cfg = config or DropConfig()
     _validate(series)
     if series.empty:
         return _empty()
+    if not cfg.use_holidays and "holiday" in series.columns:
+        series = series.drop(columns="holiday")
     x, health, holidays, days, zones = _matrices(series)
     episodes, mu_hist, phi_hist = detect_matrix(x, health, days.dayofweek.to_numpy(), cfg, holidays)
     rows = [_episode_row(e, x, mu_hist, phi_hist, days, zones[e[0]], cfg) for e in episodes]

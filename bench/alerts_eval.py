@@ -20,6 +20,7 @@
 # The simulation and the comparators' alarm rules are in bench/alerts_sim.py; the cells, the goals and the
 # tables here.
 # Usage: .venv/bin/python bench/alerts_eval.py [--series 200] [--workers 2] [--seed 1] [--rhythm mixed]
+#        [--set KEY=VALUE ...] (any DropConfig field for this run, e.g. --set thresholds=[5.4,4.8,5.1])
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from alerts_sim import (  # noqa: E402
     WEEKLY,
     YEAR,
+    add_config_args,
+    apply_config_args,
+    bench_config,
     calibrate,
     cusum_alarms,
     first_after,
@@ -45,14 +49,13 @@ from alerts_sim import (  # noqa: E402
     summary,
 )
 
-from alerts.drops import DropConfig, detect  # noqa: E402
+from alerts.drops import detect  # noqa: E402
 
 START = pd.Timestamp("2025-01-06")  # a Monday, so day t has weekday t % 7
 WARMUP, ONSET_LO, ONSET_HI, POST = 120, 120, 160, 21
 LEVELS = (3.0, 10.0, 30.0)
 DROPS = (0.3, 0.5, 0.8)
 KS = (8.0, 3.0, float("inf"))
-DETECT_CONFIG: DropConfig | None = None  # None: the defaults (the same call the nightly run makes)
 ORACLE_REF = {
     (10.0, 0.8): (95, 100, 2),
     (10.0, 0.5): (18, 75, 5),
@@ -73,7 +76,7 @@ def run_detect(x: np.ndarray, health: np.ndarray | None = None) -> pd.DataFrame:
     )
     if health is not None:
         df["collection_health"] = health.ravel()
-    out = detect(df, DETECT_CONFIG)
+    out = detect(df, bench_config())
     if out.empty:
         return out
     out["series"] = out["zone_id"].str[1:].astype(int)
@@ -91,7 +94,7 @@ def stable_cell(level: float, k: float, n: int, seed: int, mixed: bool = False) 
     fa = 0 if out.empty else int(((out["kind"] == "reporting_drop") & (out["open_t"] >= WARMUP)).sum())
     # the warm-up is not in the budget, but a new zone lives through it: its rate is printed too
     early = 0 if out.empty else int(((out["kind"] == "reporting_drop") & (out["open_t"] < WARMUP)).sum())
-    cfg = DETECT_CONFIG or DropConfig()
+    cfg = bench_config()
     warm = WARMUP - cfg.min_baseline_days - cfg.guard_days
     grid = np.concatenate([np.linspace(0.5, 6, 45), np.linspace(6.2, 20, 70)])
     oracle = {
@@ -151,7 +154,7 @@ def drop_cell(
     res = {"detect": summary(first_after(starts, onset)[keep]), "excluded": int(busy.sum())}
     h = np.array([[stable["oracle"][drop][0]]])
     res["oracle"] = summary(first_after(cusum_alarms(x, mu, (1 - drop,), k, h, WARMUP)[:, 0], onset)[keep])
-    cfg = DETECT_CONFIG or DropConfig()
+    cfg = bench_config()
     h_any = np.asarray(cfg.thresholds)[None, :] + stable["oracle_any"][0]
     res["oracle_any"] = summary(
         first_after(cusum_alarms(x, mu, cfg.rhos, k, h_any, WARMUP)[:, 0], onset)[keep]
@@ -308,7 +311,9 @@ def main() -> int:
     ap.add_argument(
         "--rhythm", choices=("same", "mixed"), default="same", help="mixed: half with a Fri-Sat weekend"
     )
+    add_config_args(ap)
     args = ap.parse_args()
+    apply_config_args(args)
     n, t0, mixed = args.series, time.time(), args.rhythm == "mixed"
     with ProcessPoolExecutor(args.workers) as pool:
         stab = [

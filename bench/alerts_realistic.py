@@ -3,7 +3,8 @@
 # The stationary harness is bench/alerts_eval.py; this one simulates three years per zone with a conflict
 # country's and its outlets' holidays (alerts.holidays.quiet_days, each name its own yearly effect), news
 # bursts, trends and NB noise (bench/alerts_realism.py), and passes detect zone_id, day, independent_stories
-# and holiday (the calendar simulated, None elsewhere). Cells:
+# and holiday (the calendar simulated, None elsewhere; detect reads it only with use_holidays set, so
+# `--set use_holidays=true` measures the holiday model). Cells:
 #   (a) stable: no injected change; reporting_drop episodes opened from day WARMUP on are false alarms.
 #       Ablations: the same zones and seed without holiday effects, bursts or trend, with one of them only,
 #       and with none; with the share of zone-days inside an open episode (a zone in an episode cannot open
@@ -24,7 +25,7 @@
 # its constant calibrated on cell (a) to <= 1 false-alarm episode per zone-year; "ratio" is detect's share
 # found within 7 days over EARS-C2 @1FA's. Goals (MET/MISSED): the 80% goal holds at every level, the 50%
 # goal pools the four levels, the holiday blackout wants >= 90% found by the holiday period's end + 3 days.
-# Usage: .venv/bin/python bench/alerts_realistic.py [--series 200] [--seed 1] [--workers 2]
+# Usage: .venv/bin/python bench/alerts_realistic.py [--series 200] [--seed 1] [--workers 2] [--set KEY=VALUE ...]
 
 from __future__ import annotations
 
@@ -38,9 +39,19 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from alerts.drops import DropConfig, detect  # noqa: E402
+from alerts.drops import detect  # noqa: E402
 from bench import alerts_realism as sim  # noqa: E402
-from bench.alerts_sim import YEAR, calibrate, episodes, first_after, rule_alarms, summary  # noqa: E402
+from bench.alerts_sim import (  # noqa: E402
+    YEAR,
+    add_config_args,
+    apply_config_args,
+    bench_config,
+    calibrate,
+    episodes,
+    first_after,
+    rule_alarms,
+    summary,
+)
 
 WARMUP = 120
 DROPS = (0.8, 0.5)
@@ -52,7 +63,7 @@ JOIN_BINS = (60, 90, 120, 181)
 
 def run_detect(x: np.ndarray, names: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
     """Episode starts (S, T) of reporting_drop, and its episodes with series, open_t, cp_t and res_t."""
-    out = detect(sim.detect_frame(x, names))
+    out = detect(sim.detect_frame(x, names), bench_config())
     starts = np.zeros(x.shape, dtype=bool)
     if out.empty:
         return starts, pd.DataFrame(columns=["series", "open_t", "cp_t", "res_t", "expected"])
@@ -267,7 +278,7 @@ def report_late(late: dict, n: int, c_cal: float) -> list[Goal]:
     for g in (0, 1):
         ok = [all(v[g] >= 90 for v in shares[j:]) for j in range(len(shares))]
         first.append(LATE_BINS[ok.index(True)] if any(ok) else None)
-    cfg = DropConfig()
+    cfg = bench_config()
     own = cfg.guard_days + cfg.min_baseline_days
     print(
         f"    first day the zone can alarm (probe >= 90% from that bin on): late start day {first[0]}, "
@@ -323,7 +334,9 @@ def main() -> int:
     ap.add_argument("--series", type=int, default=200, help="simulated zones per cell")
     ap.add_argument("--seed", type=int, default=1, help="base seed; every cell derives its own from it")
     ap.add_argument("--workers", type=int, default=2, help="worker processes")
+    add_config_args(ap)
     args = ap.parse_args()
+    apply_config_args(args)
     n, s0, t0 = args.series, args.seed, time.time()
     jobs = [("stable", n, s0 + 1), ("late", n, s0 + 50), ("join", n, s0 + 60), ("holiday", n, s0 + 70)]
     jobs += [

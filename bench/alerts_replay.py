@@ -4,6 +4,8 @@
 # SOURCES.md there says where each file comes from. Each series gets the `holiday` column from
 # alerts.holidays.quiet_days: the country's national holidays and those of OUTLETS (ReliefWeb is edited
 # from New York and Geneva and reposts international media and agencies).
+# detect reads that column only when reporting_drop.use_holidays is set: the default (off) ignores it;
+# `--set use_holidays=true` measures the holiday model. --set KEY=VALUE overrides any DropConfig field.
 # (a) detect on each series as it is: reporting_drop episodes per series-year, and each episode with its
 #     change point ("since", read from the message), observed/expected, the calendar holidays between the
 #     change point and the opening (with so many calendars a long span nearly always holds one: those
@@ -20,7 +22,7 @@
 #     standard c = 3 and at the c whose alarm episodes per series-year on the un-thinned series (counted as
 #     alerts_sim.episodes counts them) come nearest to detect's without exceeding it. The alarm rate on the
 #     real series includes real drops: it is an alarm budget, not only false alarms.
-# Usage: .venv/bin/python bench/alerts_replay.py [--onsets 200] [--seed 1] [--workers 2]
+# Usage: .venv/bin/python bench/alerts_replay.py [--onsets 200] [--seed 1] [--workers 2] [--set KEY=VALUE ...]
 
 from __future__ import annotations
 
@@ -35,7 +37,15 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from alerts_sim import YEAR, episodes, first_after, rule_alarms  # noqa: E402
+from alerts_sim import (  # noqa: E402
+    YEAR,
+    add_config_args,
+    apply_config_args,
+    bench_config,
+    episodes,
+    first_after,
+    rule_alarms,
+)
 
 from alerts.drops import detect  # noqa: E402
 from alerts.holidays import quiet_days  # noqa: E402
@@ -84,7 +94,7 @@ def frame(zone: str, days: pd.DatetimeIndex, x: np.ndarray, quiet: dict) -> pd.D
 
 def run_detect(zone: str, days: pd.DatetimeIndex, x: np.ndarray, quiet: dict) -> pd.DataFrame:
     """reporting_drop episodes of detect over S copies, with copy index, open_t, res_t (T if unresolved) and cp_t."""
-    out = detect(frame(zone, days, x, quiet))
+    out = detect(frame(zone, days, x, quiet), bench_config())
     rd = out[out["kind"] == "reporting_drop"].copy() if not out.empty else out
     if rd.empty:
         return pd.DataFrame(columns=[*out.columns, "copy", "open_t", "res_t", "cp_t"])
@@ -301,7 +311,9 @@ def main() -> int:
     ap.add_argument("--onsets", type=int, default=200, help="injected drop onsets per series and drop size")
     ap.add_argument("--seed", type=int, default=1, help="seed of the onsets and the thinning")
     ap.add_argument("--workers", type=int, default=2, help="worker processes")
+    add_config_args(ap)
     args = ap.parse_args()
+    apply_config_args(args)
     t0 = time.time()
     with ProcessPoolExecutor(args.workers) as pool:
         bases = list(pool.map(as_is, SERIES))

@@ -8,9 +8,43 @@
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+from functools import cache
+
 import numpy as np
 
 from alerts.drops import DropConfig
+
+OVERRIDES_ENV = "BLINDSPOT_BENCH_DROP_CONFIG"  # JSON of DropConfig fields; worker processes inherit it
+
+
+def add_config_args(ap: argparse.ArgumentParser) -> None:
+    """--set key=value (repeatable): a DropConfig field for this run (YAML-style values: 4.5, true, [0.2,0.5])."""
+    ap.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a DropConfig field"
+    )
+
+
+def apply_config_args(args: argparse.Namespace) -> DropConfig:
+    """Puts the --set overrides where every worker's bench_config() reads them; returns the config."""
+    import yaml
+
+    pairs = dict(item.split("=", 1) for item in args.set)
+    os.environ[OVERRIDES_ENV] = json.dumps({k: yaml.safe_load(v) for k, v in pairs.items()})
+    bench_config.cache_clear()
+    cfg = bench_config()
+    if pairs:
+        print("config overrides: " + ", ".join(f"{k}={getattr(cfg, k)}" for k in pairs))
+    return cfg
+
+
+@cache
+def bench_config() -> DropConfig:
+    """The detector's config in this run: the defaults (the nightly run's) with the --set overrides."""
+    return DropConfig(**json.loads(os.environ.get(OVERRIDES_ENV, "{}")))
+
 
 WEEKLY = np.array([1.15, 1.1, 1.05, 1.05, 1.0, 0.8, 0.85])
 WEEKLY = WEEKLY / WEEKLY.mean()

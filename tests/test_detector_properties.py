@@ -10,7 +10,7 @@ from alerts.config import DropConfig
 from alerts.detector import NO_HOLIDAY, Detector
 
 CFG = DropConfig()
-WARM_UP = CFG.guard_days + CFG.min_baseline_days + 1  # days from a series' first story to its first test
+WARM_UP = CFG.warm_up_days + 1  # days from a series' first story to its first test
 # derandomize: the same examples on every run, so CI is reproducible; the seeds still vary per example
 PROPERTIES = settings(
     max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
@@ -149,3 +149,24 @@ def test_a_yearly_holiday_lull_is_learned_and_a_blackout_on_a_holiday_is_found(
     assert not second, f"a learned holiday alarmed: {episodes}"
     end_of_holiday = 2 * 365 + 304
     assert any(blackout - 2 <= o <= end_of_holiday + 3 for o, _ in episodes), episodes
+
+
+@PROPERTIES
+@given(seed=st.integers(0, 2**32 - 1), level=st.floats(5.0, 30.0), news=st.floats(10.0, 50.0))
+def test_news_on_a_holiday_is_not_learned_as_its_usual_level(seed: int, level: float, news: float) -> None:
+    """A holiday is a known quiet day: a burst on one occurrence does not raise what the next one expects,
+    and no holiday is ever expected above the usual level."""
+    rng = np.random.default_rng(seed)
+    days = 2 * 365
+    x = counts(rng, level, days)
+    x[300] = news * level  # a burst of coverage on the first year's holiday
+    holidays = np.full((1, days), NO_HOLIDAY)
+    holidays[0, [300, 665]] = 0
+    state = run(x, holidays, check_every_day=True)
+    plain = run(x)
+    learned = state.hol_obs[0, 0]  # both occurrences: the burst day at most winsorized, never as counted
+    assert learned < x[300] + x[665], "the burst day was learned as the holiday's level"
+    assert state.mu_hist[0, 665] <= plain.mu_hist[0, 665] * 1.05, (
+        state.mu_hist[0, 665],
+        plain.mu_hist[0, 665],
+    )
