@@ -41,12 +41,19 @@ def _struct_to_datetime(value) -> datetime | None:
     return datetime.fromtimestamp(calendar.timegm(value), UTC)
 
 
+# Full text that feeds carry in extension elements (feedparser keeps them under these keys); content:encoded,
+# Atom content and media:description come as the entry's `content` list.
+FULL_TEXT_KEYS = ("yandex_full-text", "rambler_full-text", "turbo_content")
+
+
 def _entry_text(entry: feedparser.FeedParserDict) -> tuple[str | None, str | None]:
-    """(summary, body) as clean text; the body comes from full content when the feed carries it."""
+    """(summary, body) as clean text; the body is the longest full text the feed carries (content:encoded,
+    yandex:full-text and the like; a media:description caption is only ever chosen when it is all there is)."""
     summary = clean_text(entry.get("summary"))
-    contents = entry.get("content") or []
-    body = clean_text(contents[0].get("value")) if contents else None
-    return summary, body
+    values = [c.get("value") for c in entry.get("content") or []]
+    values += [entry.get(key) for key in FULL_TEXT_KEYS]
+    texts = [text for text in (clean_text(v) for v in values if isinstance(v, str) and v) if text]
+    return summary, max(texts, key=len) if texts else None
 
 
 def parse_entries(

@@ -252,3 +252,41 @@ def test_watermark_finds_new_items_and_falls_back_when_it_cannot(tmp_path: Path,
     assert enrich_in_transaction(con, registry, full_refresh=True) == 501
     before = model_rows(con)
     assert enrich_in_transaction(con, registry) == 0 and model_rows(con) == before
+
+
+def test_a_mention_in_the_lead_that_opens_the_body_counts_once(tmp_path: Path, registry: Registry) -> None:
+    """The lead (and a summary equal to it) is usually the body's first paragraph: one mention there is one
+    body hit, below the tagging threshold, while two mentions in the body are tagged."""
+    zone = registry.zones[0]
+    place = zone.aliases["en"][0]
+    first = f"Prices in {place} have risen this month, a teacher said."
+    rows = []
+    for item_id, lead, body in (
+        ("once", first, f"{first}\nThe market closed early."),
+        ("twice", first, f"{first}\nTraders in {place} said the market closed early."),
+        ("lead only", first, None),
+    ):
+        rows.append(
+            {
+                "item_id": item_id,
+                "title": "Prices rise",
+                "lead_text": lead,
+                "summary": f"  {lead} ",  # a feed's summary: the lead again, with other spacing
+                "body_text": body,
+                "language": "en",
+                "loaded_at": STAMP,
+                "canonical_url": f"https://example.org/{item_id}",
+                "source_id": "feed",
+                "reported_at": STAMP,
+                "reported_date": STAMP.date(),
+            }
+        )
+    con = warehouse(tmp_path / "w.duckdb", pa.Table.from_pylist(rows))
+    enrich_in_transaction(con, registry)
+    tagged = dict(
+        con.execute(
+            "select item_id, body_hits from intermediate.int_items_tagged_to_zones where zone_id = ?",
+            [zone.id],
+        ).fetchall()
+    )
+    assert tagged == {"twice": 2}, tagged

@@ -213,3 +213,29 @@ def test_text_helpers() -> None:
         == "https://example.test/a?a=1&b=2"
     )
     assert clean_text("<p>One &amp; two</p><p>  three </p>") == "One & two\nthree"
+
+
+def test_full_text_in_extension_elements_feeds_the_body(tmp_path: Path) -> None:
+    """yandex:full-text (Russian news feeds) and content:encoded give the body; a media:description caption
+    beside them is not taken for it."""
+    feed = tmp_path / "ext.xml"
+    feed.write_text(
+        """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:yandex="http://news.yandex.ru" xmlns:media="http://search.yahoo.com/mrss/"
+     xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title><language>ru</language>
+<item><title>Обстрел</title><link>https://news.example.test/1</link><description>Кратко.</description>
+<media:description>Фото: архив</media:description>
+<yandex:full-text>ХЕРСОН — Жители сообщили об обстреле ночью. Второй абзац о последствиях.</yandex:full-text></item>
+<item><title>Shelling</title><link>https://news.example.test/2</link><description>Short.</description>
+<content:encoded><![CDATA[<p>KHERSON — Residents reported shelling overnight.</p><p>More.</p>]]></content:encoded>
+<media:description>Photo: archive</media:description></item>
+</channel></rss>""",
+        encoding="utf-8",
+    )
+    with fetcher() as f:
+        out = collect_feed(source(feed.as_uri(), languages=("ru", "en")), f, "r1", NIGHT)
+    first, second = out.items
+    assert first["body_text"].startswith("ХЕРСОН — Жители сообщили об обстреле ночью."), first["body_text"]
+    assert second["body_text"].startswith("KHERSON — Residents reported shelling overnight."), second[
+        "body_text"
+    ]

@@ -18,11 +18,28 @@ TABLES = {
     "int_items_with_incidents": "item_id varchar, incident_kind varchar",
     "int_items_enriched": "item_id varchar",  # which items the tables above already cover
 }
+# The text scanned for zones: lead, summary and body, each part once. A feed's summary is often the lead, and
+# the lead is often the body's first paragraph: a part that the next one already starts with (spacing aside)
+# is left out, so one mention there counts once.
 PENDING = """
+with parts as (
+    select item_id, title, lead_text, summary, body_text, language,
+           regexp_replace(trim(coalesce(lead_text, '')), '\\s+', ' ', 'g') as lead_n,
+           regexp_replace(trim(coalesce(summary, '')), '\\s+', ' ', 'g') as summary_n,
+           regexp_replace(trim(coalesce(body_text, '')), '\\s+', ' ', 'g') as body_n
+    from staging.stg_items
+    where item_id not in (select item_id from intermediate.int_items_enriched)
+)
 select item_id, coalesce(title, '') as title, coalesce(lead_text, '') as lead_text,
-       concat_ws(chr(10), lead_text, nullif(summary, lead_text), body_text) as text, language
-from staging.stg_items
-where item_id not in (select item_id from intermediate.int_items_enriched)
+       concat_ws(
+           chr(10),
+           case when lead_n = '' or starts_with(summary_n, lead_n) or starts_with(body_n, lead_n)
+                then null else lead_text end,
+           case when summary_n = '' or starts_with(body_n, summary_n) then null else summary end,
+           body_text
+       ) as text,
+       language
+from parts
 order by item_id
 """
 # The items already enriched are those loaded up to a watermark when the counts agree (raw.items is
@@ -31,9 +48,10 @@ order by item_id
 STATE = "intermediate.int_items_enriched_state"
 STATE_COLUMNS = "watermark timestamptz, items bigint"
 PENDING_SINCE = PENDING.replace(
-    "where item_id not in (select item_id from intermediate.int_items_enriched)",
-    "where loaded_at > $watermark",
+    "    where item_id not in (select item_id from intermediate.int_items_enriched)",
+    "    where loaded_at > $watermark",
 )
+assert PENDING_SINCE != PENDING
 TAKEN_IN = """
 select count(*) filter (where loaded_at <= $watermark), count(*) filter (where loaded_at is null)
 from staging.stg_items
