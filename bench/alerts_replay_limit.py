@@ -89,19 +89,26 @@ def main() -> int:
     best = 0.0
     for name in ("detect", "recent"):
         for d in WINDOWS:
+            # the window sums and predictors do not depend on c: once per series, then only compared
+            prepared = []
+            for _stem, x0, mu, onset, x in runs:
+                p0 = predictors(x0[None, :], mu, d)[name][0]
+                s0 = window_sum(x0[None, :], d)[0]
+                testable0 = p0 >= d * MIN_EXPECTED
+                testable0[:WARM] = False
+                rows = np.arange(len(onset))[:, None]
+                win = onset[:, None] + np.arange(7)[None, :]  # onset .. onset + 6 of each thinned copy
+                p = predictors(x, mu, d)[name][rows, win]
+                prepared.append(
+                    (len(x0), s0, p0, testable0, window_sum(x, d)[rows, win], p, p >= d * MIN_EXPECTED)
+                )
             stats = []
             for c in C_GRID:
                 rates, hits, total = [], 0, 0
-                for _stem, x0, mu, onset, x in runs:
-                    p0 = predictors(x0[None, :], mu, d)[name][0]
-                    alarm0 = np.nan_to_num(window_sum(x0[None, :], d)[0] < c * p0) & (p0 >= d * MIN_EXPECTED)
-                    alarm0[:WARM] = False
-                    rates.append(episodes(alarm0) / (len(x0) / YEAR))
-                    p = predictors(x, mu, d)[name]
-                    alarm = np.nan_to_num(window_sum(x, d) < c * p) & (p >= d * MIN_EXPECTED)
-                    win = onset[:, None] + np.arange(7)[None, :]
-                    hits += int(alarm[np.arange(len(onset))[:, None], win].any(1).sum())
-                    total += len(onset)
+                for t_n, s0, p0, testable0, s_win, p_win, testable in prepared:
+                    rates.append(episodes(np.nan_to_num(s0 < c * p0) & testable0) / (t_n / YEAR))
+                    hits += int((np.nan_to_num(s_win < c * p_win) & testable).any(1).sum())
+                    total += len(s_win)
                 stats.append((c, max(rates), float(np.mean(rates)), 100.0 * hits / total))
             ok = [s for s in stats if s[1] <= 1.0]
             c, worst, mean, rec = max(ok, key=lambda s: s[0]) if ok else (float("nan"), np.nan, np.nan, 0.0)

@@ -14,6 +14,7 @@ import os
 from functools import cache
 
 import numpy as np
+import yaml
 
 from alerts.drops import DropConfig
 
@@ -29,8 +30,6 @@ def add_config_args(ap: argparse.ArgumentParser) -> None:
 
 def apply_config_args(args: argparse.Namespace) -> DropConfig:
     """Puts the --set overrides where every worker's bench_config() reads them; returns the config."""
-    import yaml
-
     pairs = dict(item.split("=", 1) for item in args.set)
     os.environ[OVERRIDES_ENV] = json.dumps({k: yaml.safe_load(v) for k, v in pairs.items()})
     bench_config.cache_clear()
