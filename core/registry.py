@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import pycountry
 import yaml
+from babel import Locale
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 M = TypeVar("M", bound=BaseModel)
@@ -79,19 +80,37 @@ class Admin1(_Strict):
 
     id: Slug
     name: str = Field(min_length=1)
+    iso_code: str | None = Field(default=None, pattern=r"^[A-Z]{2}-[A-Z0-9]{1,3}$")  # ISO 3166-2
     aliases: AliasMap = Field(default_factory=dict)
 
     _langs = field_validator("aliases")(_check_alias_languages)
 
 
+ZoneLevel = Literal["country", "zone"]
+
+
 class Zone(_Strict):
-    """A conflict zone watched by blindspot."""
+    """A conflict zone watched by blindspot.
+
+    Zones form a two-level hierarchy: a `country` zone covers a whole country; a `zone` (a region inside one
+    country) has that country's zone as `parent`, which the registry fills in (see `load_registry`).
+    `demonyms` name the zone's people (Syrians, syriennes): they count as its names unless the item places
+    them in another country. `ethnonyms` name a people rather than a place (Rohingya): alone they do not
+    place an item in the zone.
+    `ambiguous` aliases are also common words or other places' names (French "Tigré" folds to "tigre",
+    tiger): they count only with a second signal (see transforms/udf/geotag.py).
+    """
 
     id: Slug
     name: str = Field(min_length=1)
+    level: ZoneLevel = "zone"
+    parent: Slug | None = None
     countries: list[str] = Field(min_length=1)
     admin1: list[Admin1] = Field(default_factory=list)
     aliases: AliasMap = Field(min_length=1)
+    demonyms: AliasMap = Field(default_factory=dict)
+    ethnonyms: AliasMap = Field(default_factory=dict)
+    ambiguous: AliasMap = Field(default_factory=dict)
     exclusions: AliasMap = Field(default_factory=dict)
 
     @field_validator("countries")
@@ -99,7 +118,15 @@ class Zone(_Strict):
     def _countries(cls, value: list[str]) -> list[str]:
         return [check_country(c) for c in value]
 
-    _alias_langs = field_validator("aliases", "exclusions")(_check_alias_languages)
+    _alias_langs = field_validator("aliases", "demonyms", "ethnonyms", "ambiguous", "exclusions")(
+        _check_alias_languages
+    )
+
+    @model_validator(mode="after")
+    def _level(self) -> Zone:
+        if self.level == "country" and (len(self.countries) != 1 or self.parent is not None):
+            raise ValueError("a country zone has exactly one country and no parent")
+        return self
 
 
 class Politeness(_Strict):
@@ -311,9 +338,91 @@ def load_registry(config_dir: Path | str) -> Registry:
                 issues.append(
                     ConfigIssue(str(sources_path), label, f"zones.{i}", f"unknown zone {zone_id!r}")
                 )
+    if not issues:
+        zones = with_hierarchy(zones, load_country_names(config_dir), zones_path, issues)
     if issues:
         raise RegistryError(issues)
     return Registry(config_dir=config_dir, zones=tuple(zones), sources=tuple(sources))
+
+
+COUNTRY_ZONE_LANGUAGES = ("en", "fr", "es", "ar", "ru", "uk")
+
+
+def country_zone_names(code: str, names: dict[str, list[str]]) -> tuple[str, AliasMap]:
+    """A country's display name and its aliases per language: CLDR (babel) and pycountry names for an ISO
+    code, or the countries.yml names for a user-assigned one (listed under "en")."""
+    if code in names and names[code]:
+        return names[code][0], {"en": list(dict.fromkeys(names[code]))}
+    country = pycountry.countries.get(alpha_3=code)
+    if country is None:
+        return code, {"en": [code]}
+    display = getattr(country, "common_name", None) or country.name
+    aliases: AliasMap = {}
+    for language in COUNTRY_ZONE_LANGUAGES:
+        name = Locale(language).territories.get(country.alpha_2)
+        if name:
+            aliases[language] = [name]
+    english = aliases.setdefault("en", [])
+    for value in (display, country.name):
+        if value not in english:
+            english.append(value)
+    return display, aliases
+
+
+def _country_zone_id(code: str, display: str) -> str:
+    country = pycountry.countries.get(alpha_3=code)
+    prefix = country.alpha_2.lower() if country is not None else code.lower()
+    return "-".join([prefix, *re.findall(r"[a-z0-9]+", display.lower())])[:64].strip("-")
+
+
+def with_hierarchy(
+    zones: list[Zone], names: dict[str, list[str]], path: Path, issues: list[ConfigIssue]
+) -> list[Zone]:
+    """Zones with their country level: every country of a single-country zone gets a country zone (taken
+    from the registry when one is written there, else made from the country's names, see
+    `country_zone_names`), and each such zone gets that country zone as `parent`.
+
+    A zone that names several countries has no parent. A written `parent` must be the country zone of the
+    zone's country.
+    """
+    by_country = {z.countries[0]: z for z in zones if z.level == "country"}
+    made: list[Zone] = []
+    for zone in zones:
+        if zone.level == "country" or len(zone.countries) != 1:
+            continue
+        code = zone.countries[0]
+        if code not in by_country:
+            display, aliases = country_zone_names(code, names)
+            country_zone = Zone(
+                id=_country_zone_id(code, display), name=display, level="country", countries=[code],
+                aliases=aliases,
+            )  # fmt: skip
+            by_country[code] = country_zone
+            made.append(country_zone)
+    ids = {z.id for z in zones}
+    for zone in made:
+        if zone.id in ids:
+            issues.append(
+                ConfigIssue(
+                    str(path), f"zone '{zone.id}'", "id", "taken by a zone that is not the country zone"
+                )
+            )
+    out: list[Zone] = []
+    for zone in zones:
+        if zone.level == "zone" and len(zone.countries) == 1:
+            parent = by_country[zone.countries[0]].id
+            if zone.parent not in (None, parent):
+                label = f"zone '{zone.id}'"
+                issues.append(
+                    ConfigIssue(str(path), label, "parent", f"must be {parent!r}, the country zone")
+                )
+            zone = zone.model_copy(update={"parent": parent})
+        elif zone.parent is not None:
+            issues.append(
+                ConfigIssue(str(path), f"zone '{zone.id}'", "parent", "only a one-country zone has one")
+            )
+        out.append(zone)
+    return out + made
 
 
 def load_country_names(config_dir: Path | str) -> dict[str, list[str]]:
