@@ -12,6 +12,7 @@ import typer
 
 from blindspot import cli_tables, pipeline
 from blindspot.cli_demo import demo_app
+from blindspot.cli_registry import registry_app
 from blindspot.cli_support import (
     AlertsDateOpt,
     ConfigOpt,
@@ -40,6 +41,7 @@ db_app = typer.Typer(help="Manage the warehouse schema.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
+app.add_typer(registry_app, name="registry")
 
 
 def print_version(value: bool) -> None:

@@ -340,9 +340,79 @@ def load_registry(config_dir: Path | str) -> Registry:
                 )
     if not issues:
         zones = with_hierarchy(zones, load_country_names(config_dir), zones_path, issues)
+        zones = _with_generated_aliases(zones, config_dir, issues)
     if issues:
         raise RegistryError(issues)
     return Registry(config_dir=config_dir, zones=tuple(zones), sources=tuple(sources))
+
+
+def _with_generated_aliases(zones: list[Zone], config_dir: Path, issues: list[ConfigIssue]) -> list[Zone]:
+    """Zones with the names of aliases.generated.yml (written by core/gazetteer.py) after their own, when
+    that file exists: per zone id, `aliases` and `ambiguous` per language, `admin1` per area id."""
+    path = config_dir / "aliases.generated.yml"
+    if not path.exists():
+        return zones
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        issues.append(ConfigIssue(str(path), "", "", f"not valid YAML: {getattr(exc, 'problem', exc)}"))
+        return zones
+    generated = data.get("zones") if isinstance(data, dict) else None
+    if not isinstance(generated, dict):
+        issues.append(ConfigIssue(str(path), "", "zones", "must be a mapping of zone ids"))
+        return zones
+    by_id = {z.id: z for z in zones}
+    for zone_id, entry in generated.items():
+        label = f"zone '{zone_id}'"
+        if zone_id not in by_id:
+            issues.append(ConfigIssue(str(path), label, "", "unknown zone"))
+            continue
+        if not isinstance(entry, dict):
+            issues.append(ConfigIssue(str(path), label, "", "must be a mapping of fields"))
+            continue
+        zone, update = by_id[zone_id], {}
+        for field, names in entry.items():
+            if field in ("aliases", "ambiguous"):
+                update[field] = _merged(getattr(zone, field), names, path, label, field, issues)
+            elif field == "admin1" and isinstance(names, dict):
+                areas = {a.id for a in zone.admin1}
+                for area_id in sorted(set(names) - areas):
+                    issues.append(ConfigIssue(str(path), label, f"admin1.{area_id}", "unknown admin-1 area"))
+                update["admin1"] = [
+                    a.model_copy(
+                        update={
+                            "aliases": _merged(a.aliases, names[a.id], path, label, f"admin1.{a.id}", issues)
+                        }
+                    )
+                    if a.id in names
+                    else a
+                    for a in zone.admin1
+                ]
+            else:
+                issues.append(ConfigIssue(str(path), label, str(field), "unknown field"))
+        by_id[zone_id] = zone.model_copy(update=update)
+    return [by_id[z.id] for z in zones]
+
+
+def _merged(
+    own: AliasMap, names: Any, path: Path, label: str, field: str, issues: list[ConfigIssue]
+) -> AliasMap:
+    """`own` with the generated `names` appended per language, each name once."""
+    if not isinstance(names, dict):
+        issues.append(ConfigIssue(str(path), label, field, "must be a mapping of languages to names"))
+        return own
+    out = {lang: list(values) for lang, values in own.items()}
+    for lang, values in names.items():
+        try:
+            check_language(str(lang))
+        except ValueError as exc:
+            issues.append(ConfigIssue(str(path), label, f"{field}.{lang}", str(exc)))
+            continue
+        if not isinstance(values, list) or not all(isinstance(v, str) and len(v) >= 2 for v in values):
+            issues.append(ConfigIssue(str(path), label, f"{field}.{lang}", "must be a list of names"))
+            continue
+        out[lang] = list(dict.fromkeys([*out.get(lang, []), *values]))
+    return out
 
 
 COUNTRY_ZONE_LANGUAGES = ("en", "fr", "es", "ar", "ru", "uk")
