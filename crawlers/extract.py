@@ -6,6 +6,7 @@ import email.utils
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from itertools import islice
 
 import lxml.html
 import trafilatura
@@ -15,6 +16,7 @@ from trafilatura.metadata import extract_metadata
 
 from core.registry import Selectors
 from crawlers.items import as_utc
+from crawlers.lead import LEAD_SCAN_LINES, lead_paragraph
 
 SPACE = re.compile(r"\s+")
 LANGUAGE = re.compile(r"^([a-z]{2})(?:[-_][a-z0-9]+)*$", re.IGNORECASE)
@@ -65,7 +67,7 @@ def selected_text(page: Selector, css: str | None) -> str | None:
 
 
 def body_paragraphs(page: Selector, body_css: str | None) -> Iterator[str]:
-    """The body's non-empty <p> texts in order, photo captions left out (lazily: the lead needs one)."""
+    """The body's non-empty <p> texts in order, photo captions left out (lazily: the lead needs a few)."""
     if not body_css:
         return
     for body in page.css(body_css):
@@ -89,10 +91,6 @@ def first_of(page: Selector, selectors: tuple[str, ...]) -> str | None:
     return next((value for css in selectors if (value := fold(page.css(css).get()))), None)
 
 
-def first_line(text: str | None) -> str | None:
-    return next((fold(line) for line in (text or "").split("\n") if line.strip()), None)
-
-
 def extract_article(
     html: bytes,
     url: str,
@@ -100,7 +98,12 @@ def extract_article(
     default_language: str | None = None,
     encoding: str = "utf-8",
 ) -> dict:
-    """Title, body_text, lead_text (first paragraph, dateline kept), published_at (UTC), language, author."""
+    """Title, body_text, lead_text, published_at (UTC), language, author.
+
+    The lead is the story's first paragraph, its dateline kept: never the title, a caption, a byline or a
+    share, audio, ad or "Read more" line (crawlers.lead); from the body selector's paragraphs when it has
+    any, else from the extracted text.
+    """
     try:
         text = html.decode(encoding, errors="replace")
     except LookupError:  # a charset Python has no codec for
@@ -113,7 +116,6 @@ def extract_article(
     selectors = selectors or Selectors(article_links="a")
     fields = {
         "title": selected_text(page, selectors.title),
-        "lead_text": next(body_paragraphs(page, selectors.body), None),
         "published_at": parse_datetime(selected_text(page, selectors.published))
         or next(filter(None, (parse_datetime(page.css(css).get()) for css in PUBLISHED_META)), None),
         "language": page_language(page, default_language),
@@ -124,9 +126,10 @@ def extract_article(
     )
     text = document.text if document is not None else None
     fields["body_text"] = text or "\n".join(body_paragraphs(page, selectors.body)) or None
-    fields["lead_text"] = fields["lead_text"] or first_line(text)
     if not (fields["title"] and fields["published_at"] and fields["author"]):
         _fill_from_metadata(fields, tree, url)
+    paragraphs = [*islice(body_paragraphs(page, selectors.body), LEAD_SCAN_LINES)] or (text or "").split("\n")
+    fields["lead_text"] = fold(lead_paragraph(paragraphs, fields["title"]))
     return fields
 
 

@@ -13,6 +13,7 @@ import feedparser
 from core.registry import Source
 from crawlers.http import Fetcher, FetchResult
 from crawlers.items import FetchRecord, as_utc, canonical_url, clean_text, item_id
+from crawlers.lead import lead_paragraph
 from landing.fetch_errors import FetchError
 from landing.files import stable_id
 
@@ -104,14 +105,16 @@ def parse_entries(
             continue
         seen.add(canonical)
         summary, body_text = _entry_text(entry)
-        lead = (body_text or summary or "").split("\n", 1)[0] or None
+        title = clean_text(entry.get("title"))
+        # the entry's first paragraph, as for a page: never its title, a caption, a byline or a widget line
+        lead = lead_paragraph((body_text or summary or "").split("\n"), title)
         items.append(
             {
                 "item_id": item_id(source.id, canonical),
                 "source_id": source.id,
                 "url": link,
                 "canonical_url": canonical,
-                "title": clean_text(entry.get("title")),
+                "title": title,
                 "summary": summary,
                 "body_text": body_text,
                 "lead_text": lead,

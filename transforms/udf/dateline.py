@@ -12,26 +12,27 @@ import pycountry
 from babel import Locale
 
 from core.registry import Zone, load_registry
+from crawlers.lead import is_furniture
 from transforms.udf.text import normalize
 
-SCAN_CHARS = 300  # a dateline sits at the top; a headline, byline or caption may come first
+SCAN_CHARS = 300  # a dateline sits at the top; a headline or caption may come first
 SCAN_LINES = 3
+# Bylines and share, audio, ad or "Read more" lines above a dateline are skipped, not counted in the
+# window, as far down as this (a share bar between the place and the story, a player above the lead).
+FURNITURE_CHARS = 1500
 MAX_HEADER = 120  # longest "PLACE, Country, date (Agency)" part before the dash
 LEAD_PARAGRAPH = 120  # a line this long ending a sentence is the story itself: stop looking below it
 COUNTRY_NAME_LANGUAGES = ("en", "fr", "es", "ar", "ru")
 
-# The dash between the dateline and the story: " - ", " -- ", an em or en dash, or EFE's ").-".
-_SEPARATOR = re.compile(r"\s+-{1,2}(?=\s)|(?<=\))\.?-{1,2}(?=\s)|\s*[—–―]{1,2}")
+# The dash between the dateline and the story: " - ", " -- ", an em or en dash, EFE's ").-", or the
+# ".-" after a capitalised country in Central American papers ("TEGUCIGALPA, HONDURAS.- Tras ...").
+_SEPARATOR = re.compile(r"\s+-{1,2}(?=\s)|(?<=\))\.?-{1,2}(?=\s)|(?<=[^\W\d_]{2})\.-(?=\s)|\s*[—–―]{1,2}")
 _DASH = re.compile("[-—–―]")
+# "PLACE. AGENCY" (Kazinform); a short first part is an abbreviation ("ST. LOUIS"), not a place.
+_PLACE_CREDIT = re.compile(r"^([^\W\d_][^.]{3,})\.\s+([^\W\d_][^.]*)$")
 _SEGMENT_SPLIT = re.compile(r"\s*[,،]\s*")
 _PLACE_CHARS = re.compile(r"^[^\W\d_](?:[^\W\d_]|[\s.'’\-\u0300-\u036f\u0640\u064b-\u065f\u0670])*$")
 _PARTICLES = frozenset("de del la las los el al da do dos das du des d' l' y e au aux sur am an".split())
-_CAPTION_START = re.compile(
-    r"^(?:photo|file photo|caption|légende|leyenda|foto|фото|صورة)\b|^(?:photo|foto)\s*:", re.IGNORECASE
-)
-_CAPTION_END = re.compile(
-    r"\((?:photo|foto|фото|صورة|crédit|credit|crédito)[^():]*:[^()]*\)\s*\.?\s*$", re.IGNORECASE
-)
 # Words that open all-caps headlines or kickers, never a place.
 _KICKERS = frozenset(
     "update updated breaking exclusive analysis factbox explainer opinion live watch urgent corrected "
@@ -162,6 +163,10 @@ def parse_dateline_line(line: str, is_country: Callable[[str], bool]) -> Datelin
         header = header[:opening].rstrip()
     segments = _SEGMENT_SPLIT.split(header)
     place = segments[0].split("/")[0].strip()
+    credit = _PLACE_CREDIT.match(place) if place == place.upper() else None
+    if credit:  # "ПЕТРОПАВЛОВСК. КАЗИНФОРМ –": the place, then the agency
+        place = credit.group(1)
+        parens.append(credit.group(2))
     if not _valid_place(place, has_agency=bool(parens)):
         return None
     country = None
@@ -182,33 +187,43 @@ def parse_dateline_line(line: str, is_country: Callable[[str], bool]) -> Datelin
     return Dateline(place=place, country=country or None, agency=agency or None)
 
 
-def is_caption(line: str) -> bool:
-    return bool(_CAPTION_START.match(line) or _CAPTION_END.search(line))
+def _opening_lines(text: str) -> list[str]:
+    """The first SCAN_LINES non-empty lines within SCAN_CHARS characters; captions, bylines and widget
+    lines (share, audio, ad, "Read more") are skipped, not counted, within the first FURNITURE_CHARS."""
+    lines: list[str] = []
+    budget = SCAN_CHARS
+    for raw in text[:FURNITURE_CHARS].splitlines():
+        line = raw.strip()
+        if not line or is_furniture(line):
+            continue
+        lines.append(line[:budget])
+        budget -= len(raw) + 1
+        if len(lines) == SCAN_LINES or budget <= 0:
+            break
+    return lines
 
 
 def find_dateline(
     text: str, is_country: Callable[[str], bool], memo: DatelineMemo | None = None
 ) -> Dateline | None:
-    """The dateline in the first few non-empty lines, skipping captions, headlines and bylines.
+    """The dateline in the first few lines, past captions, bylines, widget lines and a headline.
 
     `memo` keeps each line's reading for the next text of the same item (a lead, then the full text).
     """
     readings = memo.lines if memo is not None else {}
 
     def dateline_of(line: str) -> Dateline | None:
-        """The line's dateline; None for a caption or a line that is not one."""
         if line not in readings:
-            readings[line] = None if is_caption(line) else parse_dateline_line(line, is_country)
+            readings[line] = parse_dateline_line(line, is_country)
         return readings[line]
 
-    head = text[:SCAN_CHARS]
-    if not _DASH.search(head):
+    lines = _opening_lines(text)
+    if not any(_DASH.search(line) for line in lines):
         return None  # every dateline form ends in a dash
-    lines = [line for line in map(str.strip, head.splitlines()) if line][:SCAN_LINES]
     for i, line in enumerate(lines):
         found = dateline_of(line)
         if found is None:
-            if len(line) >= LEAD_PARAGRAPH and line.rstrip()[-1:] in '.!?؟…"»' and not is_caption(line):
+            if len(line) >= LEAD_PARAGRAPH and line.rstrip()[-1:] in '.!?؟…"»':
                 return None
             continue
         following = lines[i + 1] if i + 1 < len(lines) else ""
