@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import ahocorasick
@@ -11,6 +13,7 @@ import pyarrow as pa
 
 from core.registry import Zone, load_registry
 from transforms.udf.dateline import DatelineMemo, DatelineResolver
+from transforms.udf.morph import alias_forms
 from transforms.udf.text import (
     ARABIC_ARTICLE,
     HEBREW_PROCLITIC_LETTERS,
@@ -19,6 +22,7 @@ from transforms.udf.text import (
     normalize,
     script_of,
     spaced,
+    strip_marks,
 )
 
 TITLE_WEIGHT = 3.0
@@ -38,6 +42,53 @@ _HEBREW_PREFIXES = frozenset(
 )
 
 
+# Country names that are also common words: naming them does not place an item abroad.
+_NOT_COUNTRY_WORDS = frozenset({normalize(w) for w in ("مالي", "того", "малі", "чад")})
+_SENTENCE_ENDS = frozenset('.!?:;\n"“”«»—–-|')
+
+
+def _forms(key: str, name: str, language: str) -> tuple[str, ...]:
+    """The normalised surface forms an alias is matched in: itself and its inflected forms in its language."""
+    forms = {key}
+    for form in alias_forms(name, language):
+        normal = normalize(form).strip()
+        if len(normal) >= 3:
+            forms.add(normal)
+    return tuple(sorted(forms))
+
+
+def _counts(zone: int, kind: int, countries: frozenset[str], placed: set[str], named: set[str]) -> bool:
+    """Whether a name of `kind` counts for its zone, given the countries with a place (or dateline) in the
+    item and the countries the item names."""
+    if kind == PLACE or countries & placed:
+        return True
+    if kind == DEMONYM:
+        return not named - countries  # "Syrians in Germany": the people are placed abroad
+    return False  # an ethnonym or an unconfirmed ambiguous name alone
+
+
+@lru_cache(maxsize=4096)
+def _word_pattern(key: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(key)}(?!\w)", re.IGNORECASE)
+
+
+def _capitalised(key: str, *texts: str) -> bool:
+    """Whether the name is written with a capital inside a sentence in one of the texts (Tigré, not tigre;
+    a sentence's first word proves nothing). Texts are compared without diacritics, case kept."""
+    pattern = _word_pattern(key)
+    for text in texts:
+        if not text:
+            continue
+        plain = strip_marks(text)
+        for match in pattern.finditer(plain):
+            if not match.group(0)[0].isupper():
+                continue
+            before = plain[: match.start()].rstrip(" '\u2018\u2019(")
+            if before and before[-1] not in _SENTENCE_ENDS:
+                return True
+    return False
+
+
 @dataclass(frozen=True)
 class ZoneMatch:
     """One zone an item is about, with the evidence behind its score."""
@@ -51,16 +102,23 @@ class ZoneMatch:
     aliases: tuple[str, ...] = ()  # distinct normalised aliases that matched
 
 
+# What an alias names: a place; the zone's people (a demonym); a people that also lives elsewhere (an
+# ethnonym); a place name that is also a common word or another place's name (ambiguous).
+PLACE, DEMONYM, ETHNONYM, AMBIGUOUS = 0, 1, 2, 3
+_KIND_FIELDS = (("aliases", PLACE), ("demonyms", DEMONYM), ("ethnonyms", ETHNONYM), ("ambiguous", AMBIGUOUS))
+
+
 @dataclass
 class _Pattern:
     key: str
     alias: str  # the normalised alias a variant key stands for
     left: frozenset[str] | None  # proclitics allowed before the name; None: no edge checks
-    entries: list[tuple[int, int]]  # (zone index, admin1 index or -1)
+    entries: list[tuple[int, int, int]]  # (zone index, admin1 index or -1, kind)
     excludes: list[int]  # zones for which this key is an exclusion term
+    countries: set[str]  # ISO alpha-3 codes of the countries this key names (any country, watched or not)
 
     def freeze(self) -> tuple:
-        zones = {z for z, _ in self.entries}
+        zones = {z for z, _, _ in self.entries}
         return (
             len(self.key),
             self.left,
@@ -68,6 +126,7 @@ class _Pattern:
             tuple(self.excludes),
             len(zones) > 1,
             self.alias,
+            frozenset(self.countries),
         )
 
 
@@ -100,6 +159,13 @@ class ZoneTagger:
     - Overlapping matches keep the leftmost-longest ("Khartoum North" over "Khartoum").
     - A name shared by several zones goes to the candidate zones with the most distinct unshared evidence
       (distinct aliases, plus a resolved dateline); when none of them has other evidence it goes to all.
+    - What a name counts for depends on its kind (see core.registry.Zone). A place name counts. A
+      demonym (Syrians) counts unless the zone's country has no place named and the item names another
+      country (Syrians in Germany). An ethnonym (Rohingya) and an ambiguous name (French "Tigré", which
+      folds to "tigre", tiger) count only with a second signal: a place of the same country named, or the
+      dateline there; an ambiguous name also counts when written with a capital inside a sentence.
+    - A zone's evidence also counts for its parent, the country zone: an item naming Rakhine is about
+      Rakhine and about Myanmar; the dateline's zone and its parent both have in_dateline.
     - score = 3 * in_title + 3 * in_dateline + min(body_hits, 4); zones scoring at least 2 are returned,
       best first. in_dateline means the body's opening dateline resolves to the zone (see dateline.py).
     """
@@ -108,34 +174,45 @@ class ZoneTagger:
         self.zones: tuple[Zone, ...] = tuple(zones)
         self.dateline_resolver = DatelineResolver(self.zones, country_names)
         self._zone_index = {zone.id: i for i, zone in enumerate(self.zones)}
+        self._parent = tuple(
+            self._zone_index.get(zone.parent, -1) if zone.parent else -1 for zone in self.zones
+        )
+        self._countries = tuple(frozenset(zone.countries) for zone in self.zones)
         patterns: dict[str, _Pattern] = {}
 
         def pattern(key: str, alias: str, left: frozenset[str] | None) -> _Pattern:
-            return patterns.setdefault(key, _Pattern(key, alias, left, [], []))
+            return patterns.setdefault(key, _Pattern(key, alias, left, [], [], set()))
 
-        def add(text: str, entry: tuple[int, int] | None, zone: int) -> None:
-            key = normalize(text).strip()
-            if len(key) < 2:
+        def add(text: str, entry: tuple[int, int, int] | None, zone: int, language: str = "") -> None:
+            root = normalize(text).strip()
+            if len(root) < 2:
                 return
-            left, variants = _left_rule(key)
-            for k, rule in [(key, left), *variants]:
-                p = pattern(k, key, rule)
-                if entry is None and zone not in p.excludes:
-                    p.excludes.append(zone)
-                elif entry is not None and entry not in p.entries:
-                    p.entries.append(entry)
+            for key in _forms(root, text, language):  # exclusions too: "в Южном Судане" holds "Судане"
+                left, variants = _left_rule(key)
+                for k, rule in [(key, left), *variants]:
+                    p = pattern(k, root, rule)
+                    if entry is None and zone not in p.excludes:
+                        p.excludes.append(zone)
+                    elif entry is not None and entry not in p.entries:
+                        p.entries.append(entry)
 
         for zi, zone in enumerate(self.zones):
-            for names in zone.aliases.values():
-                for name in names:
-                    add(name, (zi, -1), zi)
-            for ai, area in enumerate(zone.admin1):
-                for names in area.aliases.values():
+            for field, kind in _KIND_FIELDS:
+                for language, names in getattr(zone, field).items():
                     for name in names:
-                        add(name, (zi, ai), zi)
-            for terms in zone.exclusions.values():
+                        add(name, (zi, -1, kind), zi, language)
+            for ai, area in enumerate(zone.admin1):
+                for language, names in area.aliases.items():
+                    for name in names:
+                        add(name, (zi, ai, PLACE), zi, language)
+            for language, terms in zone.exclusions.items():
                 for term in terms:
-                    add(term, None, zi)
+                    add(term, None, zi, language)
+        for name, codes in self.dateline_resolver.countries.items():
+            if len(name) >= 3 and name not in _NOT_COUNTRY_WORDS:
+                left, variants = _left_rule(name)
+                for k, rule in [(name, left), *variants]:
+                    pattern(k, name, rule).countries.update(codes)
         self._automaton = ahocorasick.Automaton()
         for key, p in patterns.items():
             self._automaton.add_word(key, p.freeze())
@@ -171,7 +248,7 @@ class ZoneTagger:
                         continue
             if payload[3]:
                 excluded.append((start, end, payload[3]))
-            if payload[2]:
+            if payload[2] or payload[6]:
                 hits.append((start, end, payload))
         if excluded:
             hits = [h for h in (self._drop_excluded(h, excluded) for h in hits) if h is not None]
@@ -193,9 +270,9 @@ class ZoneTagger:
             return hit
         entries = tuple(entry for entry in payload[2] if entry[0] not in blocked)
         if not entries:
-            return None
-        zones = {z for z, _ in entries}
-        return (start, end, (payload[0], payload[1], entries, (), len(zones) > 1, payload[5]))
+            return None  # "Pemba Island" names no watched place, and no country either
+        zones = {z for z, _, _ in entries}
+        return (start, end, (payload[0], payload[1], entries, (), len(zones) > 1, payload[5], payload[6]))
 
     def tag(self, title: str, body: str = "", language: str = "en") -> list[ZoneMatch]:
         """The zones an item is about, best first; empty when no zone reaches MIN_SCORE."""
@@ -239,41 +316,73 @@ class ZoneTagger:
                 dateline_zone = self._zone_index[dateline.zone_id]
         if not hits and dateline_zone < 0:
             return []
-        return self._score(hits, title_end, dateline_zone)
+        return self._score(hits, title_end, dateline_zone, title, body)
 
-    def _score(self, hits: list[tuple[int, int, tuple]], title_end: int, dateline_zone: int) -> list[tuple]:
+    def _score(
+        self, hits: list[tuple[int, int, tuple]], title_end: int, dateline_zone: int, title: str, body: str
+    ) -> list[tuple]:
+        zone_countries, parents = self._countries, self._parent
         evidence: dict[int, set[str]] = {}
+        named: set[str] = set()  # countries the text names by name
         for _, _, payload in hits:
-            if not payload[4]:
+            named |= payload[6]
+            if payload[2] and not payload[4]:
                 evidence.setdefault(payload[2][0][0], set()).add(payload[5])
         strength = {zone: len(keys) for zone, keys in evidence.items()}
         if dateline_zone >= 0:
             strength[dateline_zone] = strength.get(dateline_zone, 0) + 1
+        resolved: list[tuple[int, int, int, int, str]] = []  # (start, zone, area, kind, alias)
+        for start, _, payload in hits:
+            entries = payload[2]
+            if payload[4]:
+                best = max(strength.get(z, 0) for z, _, _ in entries)
+                entries = tuple(e for e in entries if strength.get(e[0], 0) == best)
+            resolved += [(start, zone, area, kind, payload[5]) for zone, area, kind in entries]
+        if not resolved and dateline_zone < 0:
+            return []
+        placed: set[str] = set(zone_countries[dateline_zone]) if dateline_zone >= 0 else set()
+        for _, zone, _, kind, _ in resolved:
+            if kind == PLACE:
+                placed |= zone_countries[zone]
+        if any(kind != PLACE for *_, kind, _ in resolved):
+            for _, zone, _, kind, alias in resolved:
+                if (
+                    kind == AMBIGUOUS
+                    and not zone_countries[zone] & placed
+                    and _capitalised(alias, title, body)
+                ):
+                    placed |= zone_countries[zone]
+            resolved = [
+                hit for hit in resolved if _counts(hit[1], hit[3], zone_countries[hit[1]], placed, named)
+            ]
         in_title: set[int] = set()
         body_hits: dict[int, int] = {}
         aliases: dict[int, dict[str, None]] = {}
         areas: dict[int, dict[int, int]] = {}
-        for start, _, payload in hits:
-            entries = payload[2]
-            if payload[4]:
-                best = max(strength.get(z, 0) for z, _ in entries)
-                entries = tuple(e for e in entries if strength.get(e[0], 0) == best)
-            for zone in {z for z, _ in entries}:
+        by_hit: dict[int, set[int]] = {}
+        for start, zone, area, _, alias in resolved:
+            zones = by_hit.setdefault(start, set())
+            for counted in (zone, parents[zone]) if parents[zone] >= 0 else (zone,):
+                zones.add(counted)
+                aliases.setdefault(counted, {})[alias] = None
+            if area >= 0:
+                counts = areas.setdefault(zone, {})
+                counts[area] = counts.get(area, 0) + 1
+        for start, zones in by_hit.items():
+            for zone in zones:
                 if start < title_end:
                     in_title.add(zone)
                 else:
                     body_hits[zone] = body_hits.get(zone, 0) + 1
-                aliases.setdefault(zone, {})[payload[5]] = None
-            for zone, area in entries:
-                if area >= 0:
-                    counts = areas.setdefault(zone, {})
-                    counts[area] = counts.get(area, 0) + 1
+        in_dateline: set[int] = set()
+        if dateline_zone >= 0:
+            in_dateline = {dateline_zone, parents[dateline_zone]} - {-1}
         rows = []
-        for zone in in_title | body_hits.keys() | ({dateline_zone} if dateline_zone >= 0 else set()):
+        for zone in in_title | body_hits.keys() | in_dateline:
             hits_in_body = body_hits.get(zone, 0)
             score = (
                 TITLE_WEIGHT * (zone in in_title)
-                + DATELINE_WEIGHT * (zone == dateline_zone)
+                + DATELINE_WEIGHT * (zone in in_dateline)
                 + BODY_HIT_WEIGHT * min(hits_in_body, BODY_HITS_CAP)
             )
             if score < MIN_SCORE:
@@ -281,8 +390,10 @@ class ZoneTagger:
             counts = areas.get(zone)
             area = max(counts, key=lambda a: (counts[a], -a)) if counts else -1
             found = tuple(aliases.get(zone, ()))
-            rows.append((zone, score, area, zone in in_title, zone == dateline_zone, hits_in_body, found))
-        rows.sort(key=lambda row: (-row[1], row[0]))
+            rows.append((zone, score, area, zone in in_title, zone in in_dateline, hits_in_body, found))
+        # most specific first: a country zone ranks after the zones of it the item is about
+        above = {parents[row[0]] for row in rows}
+        rows.sort(key=lambda row: (row[0] in above, -row[1], row[0]))
         return rows
 
     def tag_many(self, rows: Iterable[tuple[str, str, str]]) -> list[list[ZoneMatch]]:

@@ -45,6 +45,11 @@ def fold(text: str) -> str:
     return folded
 
 
+def strip_marks(text: str) -> str:
+    """Diacritics and tashkeel removed, case kept (to see how a name was written)."""
+    return text if text.isascii() else _MARKS_RE.sub("", unicodedata.normalize("NFKD", text))
+
+
 def normalize(text: str) -> str:
     """`fold`, then line breaks and tabs become spaces."""
     return spaced(fold(text))
