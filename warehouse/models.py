@@ -58,6 +58,8 @@ class RegistryZone(Base):
     zone_id: Mapped[str] = mapped_column(sa.String, primary_key=True)
     name: Mapped[str] = mapped_column(sa.String, nullable=False)
     countries = mapped_column(sa.ARRAY(sa.String), nullable=False)
+    level = mapped_column(sa.String)
+    parent_zone_id = mapped_column(sa.String)
     admin1_json = mapped_column(sa.String)
     aliases_json = mapped_column(sa.String, nullable=False)
     exclusions_json = mapped_column(sa.String)

@@ -28,6 +28,13 @@ sources as (
     select * from staging.stg_sources
 ),
 
+-- a dateline in a zone is inside that zone and inside the zones it lies within (its country zone)
+dateline_within as (
+    select d.item_id, l.within_zone_id
+    from datelines as d
+    inner join intermediate.int_zone_lineage as l on l.zone_id = d.dateline_zone_id
+),
+
 frames as (
     select distinct item_id
     from intermediate.int_items_with_frames
@@ -52,13 +59,14 @@ final as (
         coalesce(s.is_state_affiliated, false) as is_state_affiliated,
         coalesce(s.is_ngo_un, false) as is_ngo_un,
         d.dateline_place is not null as has_dateline,
-        coalesce(d.dateline_zone_id = t.zone_id, false) as is_inside_dateline,
-        d.dateline_place is not null and coalesce(d.dateline_zone_id, '') <> t.zone_id as is_outside_dateline,
+        w.item_id is not null as is_inside_dateline,
+        d.dateline_place is not null and w.item_id is null as is_outside_dateline,
         f.item_id is not null as has_frame,
         n.item_id is not null as mentions_incident
     from items as i
     inner join tags as t using (item_id)
     left join datelines as d using (item_id)
+    left join dateline_within as w on w.item_id = i.item_id and w.within_zone_id = t.zone_id
     left join sources as s using (source_id)
     left join frames as f using (item_id)
     left join incidents as n using (item_id)

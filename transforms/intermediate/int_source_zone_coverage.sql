@@ -1,4 +1,5 @@
--- One row per source and zone it covers: its focus zones, or every zone for a source with none.
+-- One row per source and zone it covers: its focus zones and the zones they lie within (a source on
+-- Rakhine covers Myanmar too), or every zone for a source with none.
 with sources as (
     select * from staging.stg_sources where source_kind <> 'dataset'
 ),
@@ -7,10 +8,19 @@ zones as (
     select zone_id from staging.stg_zones
 ),
 
+focus as (
+    select distinct s.source_id, l.within_zone_id as zone_id
+    from sources as s, unnest(s.focus_zones) as f(zone_id)
+    inner join intermediate.int_zone_lineage as l on l.zone_id = f.zone_id
+),
+
 final as (
     select s.source_id, z.zone_id
     from sources as s
-    inner join zones as z on len(s.focus_zones) = 0 or list_contains(s.focus_zones, z.zone_id)
+    cross join zones as z
+    where len(s.focus_zones) = 0
+    union all
+    select source_id, zone_id from focus
 )
 
 select * from final
