@@ -8,6 +8,7 @@ import pickle
 import random
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from blindspot.demo.registry_config import write_demo_config
 from blindspot.demo.scenario import load_scenario
 from core.registry import Registry, load_registry
 from transforms import enrich
+from transforms.enrich import enrichment_fingerprint
 from transforms.intermediate import int_items_enriched
 from transforms.udf.tokens import tokenize
 
@@ -226,7 +228,10 @@ def test_watermark_finds_new_items_and_falls_back_when_it_cannot(tmp_path: Path,
     items = reference.make_items(600, registry)
     con = warehouse(tmp_path / "w.duckdb", items.slice(0, 400))
     assert enrich_in_transaction(con, registry) == 400
-    assert con.execute(f"select * from {int_items_enriched.STATE}").fetchall() == [(BENCH_STAMP, 400)]
+    fingerprint = enrichment_fingerprint(registry)
+    assert con.execute(f"select * from {int_items_enriched.STATE}").fetchall() == [
+        (BENCH_STAMP, 400, fingerprint)
+    ]
     assert enrich_in_transaction(con, registry) == 0  # nothing new: a re-run adds nothing
 
     later = items.slice(400, 100).set_column(
@@ -252,6 +257,14 @@ def test_watermark_finds_new_items_and_falls_back_when_it_cannot(tmp_path: Path,
     assert enrich_in_transaction(con, registry, full_refresh=True) == 501
     before = model_rows(con)
     assert enrich_in_transaction(con, registry) == 0 and model_rows(con) == before
+
+    # the registry changes (a zone gains a name): every item is enriched again, with the new name
+    zone = registry.zones[0]
+    renamed = zone.model_copy(update={"aliases": {**zone.aliases, "en": [*zone.aliases["en"], "Quarrytown"]}})
+    changed = replace(registry, zones=(renamed, *registry.zones[1:]))
+    assert not int_items_enriched.is_stale(con, registry) and int_items_enriched.is_stale(con, changed)
+    assert enrich_in_transaction(con, changed) == 501
+    assert not int_items_enriched.is_stale(con, changed)
 
 
 def test_a_mention_in_the_lead_that_opens_the_body_counts_once(tmp_path: Path, registry: Registry) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import sys
 import types
@@ -27,6 +29,9 @@ POOL_MIN_ITEMS = 20_000
 WORKER_QUEUE = 2  # batches handed to a worker ahead of time
 # A registry folder without its own lexicons/ uses the ones shipped in config/.
 SHIPPED_CONFIG = Path(__file__).resolve().parents[1] / "config"
+# The rules in code that enrichment's rows depend on; change it when tagging, dateline or lexicon code changes
+# what an item gets, so that every item is enriched again (see `enrichment_fingerprint`).
+ENRICH_RULES = "2026-12-06: country zones, kinds of names, inflected forms, titleless headlines"
 # int_items_with_datelines column -> Dateline field
 DATELINE_COLUMNS = {
     "dateline_place": "place",
@@ -37,6 +42,23 @@ DATELINE_COLUMNS = {
 }
 
 
+def lexicon_dir(registry: Registry) -> Path:
+    return registry.config_dir if (registry.config_dir / "lexicons").is_dir() else SHIPPED_CONFIG
+
+
+def enrichment_fingerprint(registry: Registry) -> str:
+    """What enrichment's rows depend on besides the items: the rules in code, the zones (with their
+    generated names), the country names and the lexicons. When it changes, every item is enriched again."""
+    digest = hashlib.sha256(ENRICH_RULES.encode())
+    for zone in registry.zones:
+        digest.update(zone.model_dump_json().encode())
+    digest.update(json.dumps(load_country_names(registry.config_dir), sort_keys=True).encode())
+    folder = lexicon_dir(registry) / "lexicons"
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 class Enricher:
     """The UDF objects for one registry, built once per run (and once per worker process)."""
 
@@ -44,7 +66,7 @@ class Enricher:
         names = load_country_names(registry.config_dir)
         self.tagger = ZoneTagger(registry.zones, names)
         self.resolver = self.tagger.dateline_resolver  # the same zones and country names
-        lexicons = registry.config_dir if (registry.config_dir / "lexicons").is_dir() else SHIPPED_CONFIG
+        lexicons = lexicon_dir(registry)
         self.frames = FrameDetector.from_config(lexicons)
         self.incidents = IncidentDetector.from_config(lexicons)
         share_word_scans(self.frames, self.incidents)  # each text is scanned once for both

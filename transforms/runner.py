@@ -259,11 +259,14 @@ def _plain(con: duckdb.DuckDBPyConnection, model: Model, available: dict) -> Non
 
 
 def _enrich(con: duckdb.DuckDBPyConnection, model: Model, registry: Registry, full_refresh: bool) -> bool:
-    """The Python model enriches every item not yet enriched, so it has taken in all items loaded so far."""
+    """The Python model enriches every item not yet enriched, so it has taken in all items loaded so far;
+    returns whether it enriched every item again (then the models below it rebuild in full)."""
     until = incremental.newest_load(con)
-    python_module(model.schema, model.name).build(con, registry, full_refresh)
+    module = python_module(model.schema, model.name)
+    rebuilt = full_refresh or module.is_stale(con, registry)
+    module.build(con, registry, rebuilt)
     incremental.write_state(con, model.relation, State(until, incremental.count_through(con, until), ""))
-    return full_refresh
+    return rebuilt
 
 
 def _incremental(con: duckdb.DuckDBPyConnection, model: Model, run: _Build) -> str:

@@ -6,7 +6,7 @@ import duckdb
 import pyarrow as pa
 
 from core.registry import Registry
-from transforms.enrich import enriched_batches, worker_count
+from transforms.enrich import enriched_batches, enrichment_fingerprint, worker_count
 from transforms.intermediate import int_items_text_keys
 
 TABLES = {
@@ -46,7 +46,7 @@ order by item_id
 # append-only and the loader stamps loaded_at), so a night's pending items come from a range filter on
 # loaded_at instead of an anti-join of every item against every enriched one (seconds at 10M items).
 STATE = "intermediate.int_items_enriched_state"
-STATE_COLUMNS = "watermark timestamptz, items bigint"
+STATE_COLUMNS = "watermark timestamptz, items bigint, fingerprint varchar"
 PENDING_SINCE = PENDING.replace(
     "    where item_id not in (select item_id from intermediate.int_items_enriched)",
     "    where loaded_at > $watermark",
@@ -59,8 +59,19 @@ from staging.stg_items
 FLUSH_ITEMS = 100_000  # results are inserted once per this many items: few inserts, bounded memory
 
 
+def is_stale(con: duckdb.DuckDBPyConnection, registry: Registry) -> bool:
+    """Whether the enriched rows were made with another fingerprint (zones, names, lexicons or rules)."""
+    create_tables(con)
+    return _saved_fingerprint(con) not in (None, enrichment_fingerprint(registry))
+
+
 def build(con: duckdb.DuckDBPyConnection, registry: Registry, full_refresh: bool = False) -> int:
-    """Enrich the items not yet enriched (all of them on a full refresh), and key them; returns how many."""
+    """Enrich the items not yet enriched, and key them; returns how many.
+
+    Every item is enriched again on a full refresh, and when the rows are stale (`is_stale`).
+    """
+    fingerprint = enrichment_fingerprint(registry)
+    full_refresh = full_refresh or is_stale(con, registry)
     create_tables(con, full_refresh)
     pending = pending_items(con)
     waiting: dict[str, list[pa.Table]] = {name: [] for name in TABLES}
@@ -75,12 +86,20 @@ def build(con: duckdb.DuckDBPyConnection, registry: Registry, full_refresh: bool
             items = 0
     _insert(con, waiting)
     int_items_text_keys.update(con, full_refresh)
-    _save_state(con)
+    _save_state(con, fingerprint)
     return pending.num_rows
 
 
 def create_tables(con: duckdb.DuckDBPyConnection, full_refresh: bool = False) -> None:
-    """The model's tables and its state, emptied first on a full refresh."""
+    """The model's tables and its state, emptied first on a full refresh (a state written before the
+    state had a fingerprint is dropped: its items are then found by the anti-join)."""
+    has_fingerprint = con.execute(
+        "select count(*) from duckdb_columns() where schema_name = 'intermediate' "
+        "and table_name = $t and column_name = 'fingerprint'",
+        {"t": STATE.split(".")[1]},
+    ).fetchone()[0]
+    if not has_fingerprint:
+        con.execute(f"drop table if exists {STATE}")
     for name, columns in [*TABLES.items(), (STATE.split(".")[1], STATE_COLUMNS)]:
         if full_refresh:
             con.execute(f"drop table if exists intermediate.{name}")
@@ -103,12 +122,22 @@ def pending_items(con: duckdb.DuckDBPyConnection) -> pa.Table:
     return con.sql(PENDING).to_arrow_table()
 
 
-def _save_state(con: duckdb.DuckDBPyConnection) -> None:
-    """Every item is enriched now: record the newest loaded_at and the count, for the next run."""
+def _saved_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint the enriched rows were made with; None before any enrichment."""
+    rows = con.execute(f"select fingerprint from {STATE}").fetchall()
+    enriched = con.execute("select count(*) from intermediate.int_items_enriched").fetchone()[0]
+    if not enriched:
+        return None
+    return rows[0][0] if rows else ""  # rows made before fingerprints were kept: enrich them again
+
+
+def _save_state(con: duckdb.DuckDBPyConnection, fingerprint: str) -> None:
+    """Every item is enriched now: record the newest loaded_at, the count and the fingerprint."""
     con.execute(f"delete from {STATE}")
     con.execute(
         f"insert into {STATE} select (select max(loaded_at) from staging.stg_items), "
-        "(select count(*) from intermediate.int_items_enriched)"
+        "(select count(*) from intermediate.int_items_enriched), $fingerprint",
+        {"fingerprint": fingerprint},
     )
 
 
