@@ -112,14 +112,18 @@ def test_score_formula_and_fields(tagger: ZoneTagger) -> None:
     top, *rest = tagger.tag("Shelling in Karsa", body)
     assert top == ZoneMatch(
         zone_id="xa-north",
-        score=3 + 3 + 4,  # title + dateline + body hits capped at 4
+        score=3 + 1 + 4,  # title + dateline + body hits capped at 4
         admin1_id="xa-karsa-province",
         in_title=True,
         in_dateline=True,
-        body_hits=5,
+        body_hits=4,  # the dateline's own "KARSA" says where it was filed: it is not a mention
         aliases=("karsa", "karsa province"),
     )
     assert rest == []  # Senna: one body mention scores 1, under the minimum of 2
+    # filed from a zone, about another: the dateline alone does not tag the zone it is in
+    filed = tagger.tag("Markets", "KARSA (Wire) - Prices rose in Senna. Senna's port shut.")
+    assert zones_of(filed) == ["xc-coast"]
+    assert zones_of(tagger.tag("Markets", "KARSA (Wire) - Prices rose in Karsa.")) == ["xa-north"]
     two = tagger.tag("Markets", "Prices rose in Senna. Senna's port shut.")
     assert [(m.zone_id, m.score, m.in_title, m.body_hits) for m in two] == [("xc-coast", 2.0, False, 2)]
 

@@ -67,6 +67,8 @@ class Dateline:
 
     `ambiguous_zone_id` is set (and `zone_id` left None) when the place is a zone's alias but the zone's
     exclusions name a namesake elsewhere ("Talen, Bervia") and the dateline gives no country to choose.
+    `header` is the dateline as written, up to its dash ("GOMA, Congo (Reuters)"): the names in it say
+    where the story was filed, not what it is about.
     """
 
     place: str | None
@@ -74,6 +76,7 @@ class Dateline:
     agency: str | None = None
     zone_id: str | None = None
     ambiguous_zone_id: str | None = None
+    header: str | None = None
 
 
 class DatelineMemo:
@@ -153,7 +156,7 @@ def parse_dateline_line(line: str, is_country: Callable[[str], bool]) -> Datelin
     sep = _SEPARATOR.search(line, 0, MAX_HEADER + 6)
     if sep is None or sep.start() == 0 or not line[sep.end() :].strip():
         return None
-    header = line[: sep.start()].strip()
+    header = written = line[: sep.start()].strip()
     parens: list[str] = []
     while header.endswith(")"):
         opening = header.rfind("(")
@@ -184,7 +187,7 @@ def parse_dateline_line(line: str, is_country: Callable[[str], bool]) -> Datelin
             country = parens[0]
         else:
             agency = parens[0]
-    return Dateline(place=place, country=country or None, agency=agency or None)
+    return Dateline(place=place, country=country or None, agency=agency or None, header=written)
 
 
 def _opening_lines(text: str) -> list[str]:
@@ -287,6 +290,7 @@ class DatelineResolver:
                     countries.setdefault(normalize(variant), set()).add(code)
         self.countries = {name: frozenset(codes) for name, codes in countries.items()}
         self.exclusion_tails = frozenset(tail for pairs in self.exclusions for _, tail in pairs)
+        self.country_zones = {z.countries[0]: z.id for z in self.zones if z.level == "country"}
         self.all_zone_names = frozenset().union(*self.zone_names)
 
     @classmethod
@@ -312,12 +316,26 @@ class DatelineResolver:
         return memo.resolved[found]
 
     def resolve(self, dateline: Dateline) -> Dateline:
-        """Fill `zone_id` (or `ambiguous_zone_id`) for a parsed dateline."""
+        """Fill `zone_id` (or `ambiguous_zone_id`) for a parsed dateline.
+
+        A place that resolves to no zone, in a country the dateline names (or that is itself a country's
+        name), is in that country's zone when the registry has one ("PORT SUDAN, Sudan" -> Sudan).
+        """
         key = normalize(dateline.place or "")
+        country = normalize(dateline.country) if dateline.country else None
+        found = self._in_zone(dateline, key, country)
+        if found.zone_id is None and found.ambiguous_zone_id is None:
+            for name in (country, key):
+                codes = self.countries.get(name or "", frozenset())
+                zones = {self.country_zones[c] for c in codes if c in self.country_zones}
+                if len(zones) == 1 and len(codes) == 1:
+                    return replace(dateline, zone_id=zones.pop())
+        return found
+
+    def _in_zone(self, dateline: Dateline, key: str, country: str | None) -> Dateline:
         candidates = self.places.get(key, ())
         if not candidates:
             return dateline
-        country = normalize(dateline.country) if dateline.country else None
         kept, confirmed = [], []
         for index in candidates:
             verdict = self._country_verdict(index, key, country)

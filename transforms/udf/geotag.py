@@ -26,7 +26,7 @@ from transforms.udf.text import (
 )
 
 TITLE_WEIGHT = 3.0
-DATELINE_WEIGHT = 3.0
+DATELINE_WEIGHT = 1.0  # where the story was filed: with one mention of the zone it tags, alone it does not
 BODY_HIT_WEIGHT = 1.0
 BODY_HITS_CAP = 4
 MIN_SCORE = 2.0
@@ -47,6 +47,17 @@ _NOT_COUNTRY_WORDS = frozenset({normalize(w) for w in ("مالي", "того", "
 _SENTENCE_ENDS = frozenset('.!?:;\n"“”«»—–-|')
 
 
+_SENTENCE_END = re.compile(r"[.!?؟。](?=\s)|\n")
+HEADLINE_MIN, HEADLINE_MAX = 40, 300
+
+
+def headline_end(text: str) -> int:
+    """Where the first sentence of a text ends (at least HEADLINE_MIN and at most HEADLINE_MAX characters
+    in, so that "Moscow. 9 December." or "Oct. 28" does not end it)."""
+    found = _SENTENCE_END.search(text, HEADLINE_MIN, HEADLINE_MAX)
+    return found.end() if found else min(len(text), HEADLINE_MAX)
+
+
 def _forms(key: str, name: str, language: str) -> tuple[str, ...]:
     """The normalised surface forms an alias is matched in: itself and its inflected forms in its language."""
     forms = {key}
@@ -55,6 +66,17 @@ def _forms(key: str, name: str, language: str) -> tuple[str, ...]:
         if len(normal) >= 3:
             forms.add(normal)
     return tuple(sorted(forms))
+
+
+def _outside_header(hits: list[tuple], text: str, header: str, body_start: int) -> list[tuple]:
+    """The hits that are not inside the dateline's header: the names there say where the story was filed
+    (scored as in_dateline), not what it is about. The header is the body's first occurrence of it (an
+    untitled item's headline is its first sentence: `body_start` is 0 then)."""
+    start = text.find(header, body_start)
+    if start < 0:
+        return hits
+    end = start + len(header)
+    return [hit for hit in hits if not (start <= hit[0] and hit[1] <= end)]
 
 
 def _counts(zone: int, kind: int, countries: frozenset[str], placed: set[str], named: set[str]) -> bool:
@@ -300,11 +322,17 @@ class ZoneTagger:
     ) -> list[tuple]:
         """`_evaluate` with the body already passed through `text.fold` (shared with the lexicons), and
         the item's `DatelineMemo` when its lead's dateline is read too."""
-        if body:
+        if body and title.strip():
             # normalize(title + SEP + body), built from its parts: folding never crosses SEP
             title_text = normalize(title.replace(_SEP, " "))
             text = f"{title_text}{_SEP}{spaced(folded_body)}"
-            title_end = len(title_text)
+            title_end = body_start = len(title_text) + 1
+            title_end -= 1
+        elif body:
+            # an item without a title (a post, a wire flash): its first sentence is its headline
+            cut = headline_end(folded_body)
+            text = f"{spaced(folded_body[:cut])}{_SEP}{spaced(folded_body[cut:])}"
+            title_end, body_start = cut, 0
         else:
             text = normalize(title)
             title_end = len(text)
@@ -312,8 +340,11 @@ class ZoneTagger:
         dateline_zone = -1
         if body:
             dateline = self.dateline_resolver.extract(body, language, memo)
-            if dateline is not None and dateline.zone_id is not None:
-                dateline_zone = self._zone_index[dateline.zone_id]
+            if dateline is not None:
+                if dateline.zone_id is not None:
+                    dateline_zone = self._zone_index[dateline.zone_id]
+                if dateline.header and hits:
+                    hits = _outside_header(hits, text, normalize(dateline.header).strip(), body_start)
         if not hits and dateline_zone < 0:
             return []
         return self._score(hits, title_end, dateline_zone, title, body)
