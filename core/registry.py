@@ -439,7 +439,9 @@ def country_zone_names(code: str, names: dict[str, list[str]]) -> tuple[str, Ali
     return display, aliases
 
 
-def _country_zone_id(code: str, display: str) -> str:
+def country_zone_id(code: str, display: str) -> str:
+    """The id of a country zone the registry makes: the alpha-2 code (alpha-3 for a user-assigned one) and
+    the name, as slugs ("mm-myanmar", "xva-valdoria")."""
     country = pycountry.countries.get(alpha_3=code)
     prefix = country.alpha_2.lower() if country is not None else code.lower()
     return "-".join([prefix, *re.findall(r"[a-z0-9]+", display.lower())])[:64].strip("-")
@@ -464,7 +466,7 @@ def with_hierarchy(
         if code not in by_country:
             display, aliases = country_zone_names(code, names)
             country_zone = Zone(
-                id=_country_zone_id(code, display), name=display, level="country", countries=[code],
+                id=country_zone_id(code, display), name=display, level="country", countries=[code],
                 aliases=aliases,
             )  # fmt: skip
             by_country[code] = country_zone

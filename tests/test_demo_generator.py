@@ -95,6 +95,11 @@ def test_truth_matches_generated_articles(world_dir: Path) -> None:
         """
     ).fetchall()
     by_key = {(z, d.isoformat()): (n, i) for z, d, n, i in counted}
+    parents = {z["id"]: z["parent"] for z in truth["zones"] if z["parent"]}
+    for (zone, day), (n, i) in list(by_key.items()):  # a country counts the stories of its zones
+        stories, inside = by_key.get((parents[zone], day), (0, 0))
+        by_key[(parents[zone], day)] = (stories + n, inside + i)
+    assert {z["level"] for z in truth["zones"]} == {"zone", "country"}
     assert len(truth["daily"]) == len(truth["zones"]) * truth["days"]
     for row in truth["daily"]:
         expected = by_key.get((row["zone_id"], row["date"]), (0, 0))

@@ -12,6 +12,7 @@ import pyarrow as pa
 
 from blindspot.demo import text
 from blindspot.demo.datasets import generate_datasets
+from blindspot.demo.registry_config import country_zones
 from blindspot.demo.scenario import DemoSourceSpec, DemoZone, Event, Scenario
 from blindspot.demo.world import ARTICLES, DemoSource, Failure, write_world
 from core.registry import NOT_INDEPENDENT_TIERS
@@ -344,14 +345,43 @@ def demo_sources(scenario: Scenario, rng: np.random.Generator, days: int) -> lis
     ]
 
 
+def country_level(scenario: Scenario, truth: Truth) -> Truth:
+    """The truth of the country zones: each story is about one zone, so a country's counts are the sums of
+    its zones' (its outside datelines are in other countries, so inside a zone is inside its country)."""
+    countries = country_zones(scenario)
+    out = Truth()
+    for zone in scenario.zones:
+        country_id = countries[zone.country][0]
+        for (zone_id, day), count in truth.independent_stories.items():
+            if zone_id == zone.id:
+                key = (country_id, day)
+                out.independent_stories[key] = out.independent_stories.get(key, 0) + count
+                inside = truth.inside_dateline_stories[(zone_id, day)]
+                out.inside_dateline_stories[key] = out.inside_dateline_stories.get(key, 0) + inside
+    return out
+
+
 def truth_document(scenario: Scenario, seed: int, days: int, truth: Truth) -> dict:
     start = scenario.start_date
+    countries = country_zones(scenario)
+    above = country_level(scenario, truth)
+    truth = Truth(
+        truth.independent_stories | above.independent_stories,
+        truth.inside_dateline_stories | above.inside_dateline_stories,
+    )
     return {
         "seed": seed,
         "scenario": scenario.name,
         "start_date": start.isoformat(),
         "days": days,
-        "zones": [{"id": z.id, "name": z.name.en} for z in scenario.zones],
+        "zones": [
+            {"id": z.id, "name": z.name.en, "level": "zone", "parent": countries[z.country][0]}
+            for z in scenario.zones
+        ]
+        + [
+            {"id": zone_id, "name": name, "level": "country", "parent": None}
+            for zone_id, name in countries.values()
+        ],
         "events": [
             {
                 "zone_id": e.zone_id,

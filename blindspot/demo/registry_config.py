@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from blindspot.demo.scenario import DemoSourceSpec, DemoZone, Scenario
-from core.registry import load_registry
+from core.registry import country_zone_id, country_zone_names, load_registry
 
 LISTING_SELECTORS = {
     "article_links": "article.teaser h2 a",
@@ -106,6 +106,24 @@ def source_entry(source: DemoSourceSpec, scenario: Scenario, base_url: str) -> d
     return entry
 
 
+def country_names(scenario: Scenario) -> dict[str, list[str]]:
+    """countries.yml: the demo countries' names (their codes are user-assigned, unknown to CLDR)."""
+    return {
+        c.code: sorted({n for n in (c.name.en, c.name.fr, c.name.ar, c.name.ru) if n})
+        for c in scenario.countries
+    }
+
+
+def country_zones(scenario: Scenario) -> dict[str, tuple[str, str]]:
+    """Country code -> (id, name) of the country zone the registry makes above that country's zones."""
+    names = country_names(scenario)
+    out = {}
+    for code in dict.fromkeys(z.country for z in scenario.zones):
+        display, _ = country_zone_names(code, names)
+        out[code] = (country_zone_id(code, display), display)
+    return out
+
+
 def write_demo_config(scenario: Scenario, base_url: str, config_dir: Path) -> Path:
     """Write a registry folder for the demo world and validate it like any other config."""
     config_dir.mkdir(parents=True, exist_ok=True)
@@ -114,12 +132,7 @@ def write_demo_config(scenario: Scenario, base_url: str, config_dir: Path) -> Pa
     )
     zones = {"zones": [zone_entry(z) for z in scenario.zones]}
     sources = {"sources": [source_entry(s, scenario, base_url) for s in scenario.sources]}
-    countries = {
-        "countries": {
-            c.code: sorted({n for n in (c.name.en, c.name.fr, c.name.ar, c.name.ru) if n})
-            for c in scenario.countries
-        }
-    }
+    countries = {"countries": country_names(scenario)}
     for name, doc in (("zones.yml", zones), ("sources.yml", sources), ("countries.yml", countries)):
         body = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=120)
         (config_dir / name).write_text(header + body, encoding="utf-8")
