@@ -194,7 +194,7 @@ def baseline_batch(enricher: enrich.Enricher, rows: pa.Table) -> dict[str, list[
     out: dict[str, list[tuple]] = {name: [] for name in int_items_enriched.TABLES}
     out["int_items_tagged_to_zones"] = [
         (ids[t["item_index"]], t["zone_id"], t["score"], t["admin1_id"], t["in_title"], t["in_dateline"])
-        + (t["body_hits"], t["rank"])
+        + (t["in_lead"], t["body_hits"], t["rank"])
         for t in tags
     ]
     for item_id, lead, text, language in zip(ids, leads, texts, languages, strict=True):

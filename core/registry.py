@@ -97,8 +97,10 @@ class Zone(_Strict):
     `demonyms` name the zone's people (Syrians, syriennes): they count as its names unless the item places
     them in another country. `ethnonyms` name a people rather than a place (Rohingya): alone they do not
     place an item in the zone.
-    `ambiguous` aliases are also common words or other places' names (French "Tigré" folds to "tigre",
-    tiger): they count only with a second signal (see transforms/udf/geotag.py).
+    `ambiguous` names are also common words (French "Tigré" folds to "tigre", tiger; Russian "Газа" is also
+    "of gas"): they count when written with a capital inside a sentence, or with a second signal.
+    `homonyms` are also the names of other places (Palma, Pemba): they count only with a second signal.
+    See transforms/udf/geotag.py.
     """
 
     id: Slug
@@ -111,6 +113,7 @@ class Zone(_Strict):
     demonyms: AliasMap = Field(default_factory=dict)
     ethnonyms: AliasMap = Field(default_factory=dict)
     ambiguous: AliasMap = Field(default_factory=dict)
+    homonyms: AliasMap = Field(default_factory=dict)
     exclusions: AliasMap = Field(default_factory=dict)
 
     @field_validator("countries")
@@ -118,7 +121,7 @@ class Zone(_Strict):
     def _countries(cls, value: list[str]) -> list[str]:
         return [check_country(c) for c in value]
 
-    _alias_langs = field_validator("aliases", "demonyms", "ethnonyms", "ambiguous", "exclusions")(
+    _alias_langs = field_validator("aliases", "demonyms", "ethnonyms", "ambiguous", "homonyms", "exclusions")(
         _check_alias_languages
     )
 

@@ -112,20 +112,23 @@ def test_score_formula_and_fields(tagger: ZoneTagger) -> None:
     top, *rest = tagger.tag("Shelling in Karsa", body)
     assert top == ZoneMatch(
         zone_id="xa-north",
-        score=3 + 1 + 4,  # title + dateline + body hits capped at 4
+        score=3 + 1 + 1 + 4,  # title + dateline + lead + body hits capped at 4
         admin1_id="xa-karsa-province",
         in_title=True,
         in_dateline=True,
+        in_lead=True,
         body_hits=4,  # the dateline's own "KARSA" says where it was filed: it is not a mention
         aliases=("karsa", "karsa province"),
     )
-    assert rest == []  # Senna: one body mention scores 1, under the minimum of 2
+    assert zones_of(rest) == ["xc-coast"]  # Senna: one mention in the lead (the first paragraph) scores 2
+    deep = tagger.tag("Shelling in Karsa", body.replace(" Senna too.", "\n\nLater, in Senna too."))
+    assert zones_of(deep) == ["xa-north"]  # one mention below the first paragraph scores 1
     # filed from a zone, about another: the dateline alone does not tag the zone it is in
     filed = tagger.tag("Markets", "KARSA (Wire) - Prices rose in Senna. Senna's port shut.")
     assert zones_of(filed) == ["xc-coast"]
     assert zones_of(tagger.tag("Markets", "KARSA (Wire) - Prices rose in Karsa.")) == ["xa-north"]
     two = tagger.tag("Markets", "Prices rose in Senna. Senna's port shut.")
-    assert [(m.zone_id, m.score, m.in_title, m.body_hits) for m in two] == [("xc-coast", 2.0, False, 2)]
+    assert [(m.zone_id, m.score, m.in_title, m.body_hits) for m in two] == [("xc-coast", 3.0, False, 2)]
 
 
 def test_bulk_paths_agree_with_tag(tagger: ZoneTagger) -> None:

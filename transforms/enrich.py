@@ -31,7 +31,7 @@ WORKER_QUEUE = 2  # batches handed to a worker ahead of time
 SHIPPED_CONFIG = Path(__file__).resolve().parents[1] / "config"
 # The rules in code that enrichment's rows depend on; change it when tagging, dateline or lexicon code changes
 # what an item gets, so that every item is enriched again (see `enrichment_fingerprint`).
-ENRICH_RULES = "2026-12-06: country zones, kinds of names, inflected forms, titleless headlines"
+ENRICH_RULES = "2026-12-06: country zones, kinds of names, inflected forms, titleless headlines, leads"
 # int_items_with_datelines column -> Dateline field
 DATELINE_COLUMNS = {
     "dateline_place": "place",

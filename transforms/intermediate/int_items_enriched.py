@@ -11,7 +11,7 @@ from transforms.intermediate import int_items_text_keys
 
 TABLES = {
     "int_items_tagged_to_zones": "item_id varchar, zone_id varchar, score double, admin1_id varchar, "
-    "in_title boolean, in_dateline boolean, body_hits integer, rank integer",
+    "in_title boolean, in_dateline boolean, in_lead boolean, body_hits integer, rank integer",
     "int_items_with_datelines": "item_id varchar, dateline_place varchar, dateline_country varchar, "
     "dateline_agency varchar, dateline_zone_id varchar, ambiguous_zone_id varchar",
     "int_items_with_frames": "item_id varchar, frame varchar",

@@ -27,6 +27,8 @@ from transforms.udf.text import (
 
 TITLE_WEIGHT = 3.0
 DATELINE_WEIGHT = 1.0  # where the story was filed: with one mention of the zone it tags, alone it does not
+LEAD_WEIGHT = 1.0  # a name in the first paragraph, where a story says where it happens: with its hit, 2
+LEAD_MAX = 600  # characters of the text that can be its first paragraph
 BODY_HIT_WEIGHT = 1.0
 BODY_HITS_CAP = 4
 MIN_SCORE = 2.0
@@ -49,6 +51,12 @@ _SENTENCE_ENDS = frozenset('.!?:;\n"“”«»—–-|')
 
 _SENTENCE_END = re.compile(r"[.!?؟。](?=\s)|\n")
 HEADLINE_MIN, HEADLINE_MAX = 40, 300
+
+
+def _paragraph_end(folded: str) -> int:
+    """Where a text's first paragraph ends (its first line break), at most LEAD_MAX characters in."""
+    end = folded.find("\n", 0, LEAD_MAX)
+    return end if end >= 0 else min(len(folded), LEAD_MAX)
 
 
 def headline_end(text: str) -> int:
@@ -120,14 +128,21 @@ class ZoneMatch:
     admin1_id: str | None = None
     in_title: bool = False
     in_dateline: bool = False
+    in_lead: bool = False
     body_hits: int = 0
     aliases: tuple[str, ...] = ()  # distinct normalised aliases that matched
 
 
 # What an alias names: a place; the zone's people (a demonym); a people that also lives elsewhere (an
 # ethnonym); a place name that is also a common word or another place's name (ambiguous).
-PLACE, DEMONYM, ETHNONYM, AMBIGUOUS = 0, 1, 2, 3
-_KIND_FIELDS = (("aliases", PLACE), ("demonyms", DEMONYM), ("ethnonyms", ETHNONYM), ("ambiguous", AMBIGUOUS))
+PLACE, DEMONYM, ETHNONYM, AMBIGUOUS, HOMONYM = 0, 1, 2, 3, 4
+_KIND_FIELDS = (
+    ("aliases", PLACE),
+    ("demonyms", DEMONYM),
+    ("ethnonyms", ETHNONYM),
+    ("ambiguous", AMBIGUOUS),
+    ("homonyms", HOMONYM),
+)
 
 
 @dataclass
@@ -188,8 +203,12 @@ class ZoneTagger:
       dateline there; an ambiguous name also counts when written with a capital inside a sentence.
     - A zone's evidence also counts for its parent, the country zone: an item naming Rakhine is about
       Rakhine and about Myanmar; the dateline's zone and its parent both have in_dateline.
-    - score = 3 * in_title + 3 * in_dateline + min(body_hits, 4); zones scoring at least 2 are returned,
-      best first. in_dateline means the body's opening dateline resolves to the zone (see dateline.py).
+    - score = 3 * in_title + 1 * in_dateline + 1 * in_lead + min(body_hits, 4); zones scoring at least 2
+      are returned, zones before their country zone, best first. in_dateline means the body's opening
+      dateline resolves to the zone or a zone inside it (see dateline.py); the names in the dateline's header
+      are not counted as mentions. in_lead means a name in the first paragraph of the body (which is the
+      item's lead; an item without a title takes its first sentence as its headline). So one mention in the
+      title, or one in the lead, tags an item; one mention further down does not.
     """
 
     def __init__(self, zones: Iterable[Zone], country_names: Mapping[str, Iterable[str]] | None = None):
@@ -301,7 +320,7 @@ class ZoneTagger:
         return [self._match(row) for row in self._evaluate(title, body, language)]
 
     def _match(self, row: tuple) -> ZoneMatch:
-        zone, score, area, in_title, in_dateline, body_hits, aliases = row
+        zone, score, area, in_title, in_dateline, in_lead, body_hits, aliases = row
         spec = self.zones[zone]
         return ZoneMatch(
             zone_id=spec.id,
@@ -309,12 +328,14 @@ class ZoneTagger:
             admin1_id=spec.admin1[area].id if area >= 0 else None,
             in_title=in_title,
             in_dateline=in_dateline,
+            in_lead=in_lead,
             body_hits=body_hits,
             aliases=aliases,
         )
 
     def _evaluate(self, title: str, body: str, language: str) -> list[tuple]:
-        """(zone index, score, admin1 index or -1, in_title, in_dateline, body_hits, aliases) rows, best first."""
+        """(zone index, score, admin1 index or -1, in_title, in_dateline, in_lead, body_hits, aliases) rows,
+        best first."""
         return self.evaluate_folded(title, body, fold(body) if body else "", language)
 
     def evaluate_folded(
@@ -328,14 +349,16 @@ class ZoneTagger:
             text = f"{title_text}{_SEP}{spaced(folded_body)}"
             title_end = body_start = len(title_text) + 1
             title_end -= 1
+            lead_end = body_start + _paragraph_end(folded_body)
         elif body:
             # an item without a title (a post, a wire flash): its first sentence is its headline
             cut = headline_end(folded_body)
             text = f"{spaced(folded_body[:cut])}{_SEP}{spaced(folded_body[cut:])}"
             title_end, body_start = cut, 0
+            lead_end = max(cut, _paragraph_end(folded_body)) + 1
         else:
             text = normalize(title)
-            title_end = len(text)
+            title_end = lead_end = len(text)
         hits = self._scan(text) if text else []
         dateline_zone = -1
         if body:
@@ -347,10 +370,16 @@ class ZoneTagger:
                     hits = _outside_header(hits, text, normalize(dateline.header).strip(), body_start)
         if not hits and dateline_zone < 0:
             return []
-        return self._score(hits, title_end, dateline_zone, title, body)
+        return self._score(hits, title_end, lead_end, dateline_zone, title, body)
 
     def _score(
-        self, hits: list[tuple[int, int, tuple]], title_end: int, dateline_zone: int, title: str, body: str
+        self,
+        hits: list[tuple[int, int, tuple]],
+        title_end: int,
+        lead_end: int,
+        dateline_zone: int,
+        title: str,
+        body: str,
     ) -> list[tuple]:
         zone_countries, parents = self._countries, self._parent
         evidence: dict[int, set[str]] = {}
@@ -387,6 +416,7 @@ class ZoneTagger:
                 hit for hit in resolved if _counts(hit[1], hit[3], zone_countries[hit[1]], placed, named)
             ]
         in_title: set[int] = set()
+        in_lead: set[int] = set()
         body_hits: dict[int, int] = {}
         aliases: dict[int, dict[str, None]] = {}
         areas: dict[int, dict[int, int]] = {}
@@ -405,6 +435,8 @@ class ZoneTagger:
                     in_title.add(zone)
                 else:
                     body_hits[zone] = body_hits.get(zone, 0) + 1
+                    if start < lead_end:
+                        in_lead.add(zone)
         in_dateline: set[int] = set()
         if dateline_zone >= 0:
             in_dateline = {dateline_zone, parents[dateline_zone]} - {-1}
@@ -414,6 +446,7 @@ class ZoneTagger:
             score = (
                 TITLE_WEIGHT * (zone in in_title)
                 + DATELINE_WEIGHT * (zone in in_dateline)
+                + LEAD_WEIGHT * (zone in in_lead)
                 + BODY_HIT_WEIGHT * min(hits_in_body, BODY_HITS_CAP)
             )
             if score < MIN_SCORE:
@@ -421,7 +454,18 @@ class ZoneTagger:
             counts = areas.get(zone)
             area = max(counts, key=lambda a: (counts[a], -a)) if counts else -1
             found = tuple(aliases.get(zone, ()))
-            rows.append((zone, score, area, zone in in_title, zone in in_dateline, hits_in_body, found))
+            rows.append(
+                (
+                    zone,
+                    score,
+                    area,
+                    zone in in_title,
+                    zone in in_dateline,
+                    zone in in_lead,
+                    hits_in_body,
+                    found,
+                )
+            )
         # most specific first: a country zone ranks after the zones of it the item is about
         above = {parents[row[0]] for row in rows}
         rows.sort(key=lambda row: (row[0] in above, -row[1], row[0]))
@@ -464,13 +508,16 @@ class TagColumns:
     def add(self, index: int, rows: list[tuple]) -> None:
         """The rows of item `index`, best first (rank 1 is the best zone)."""
         columns, zones = self.columns, self.zones
-        for rank, (zone, score, area, in_title, in_dateline, body_hits, _) in enumerate(rows, start=1):
+        for rank, (zone, score, area, in_title, in_dateline, in_lead, body_hits, _) in enumerate(
+            rows, start=1
+        ):
             columns["item_index"].append(index)
             columns["zone_id"].append(zones[zone].id)
             columns["score"].append(score)
             columns["admin1_id"].append(zones[zone].admin1[area].id if area >= 0 else None)
             columns["in_title"].append(in_title)
             columns["in_dateline"].append(in_dateline)
+            columns["in_lead"].append(in_lead)
             columns["body_hits"].append(body_hits)
             columns["rank"].append(rank)
 
@@ -486,6 +533,7 @@ TAG_SCHEMA = pa.schema(
         ("admin1_id", pa.string()),
         ("in_title", pa.bool_()),
         ("in_dateline", pa.bool_()),
+        ("in_lead", pa.bool_()),
         ("body_hits", pa.int32()),
         ("rank", pa.int16()),
     ]
