@@ -11,7 +11,10 @@ makes), in en, fr, es, ar, ru and uk:
   town the news names; the biggest MAX_TOWNS first, city districts left out) that lie in the zone's
   admin-1 areas, with their GeoNames name and their alternate names in Cyrillic, Arabic or a Latin
   spelling whose letters say fr or es. A zone without admin-1 areas gets only the towns its own names
-  already name (their other spellings); a country zone gets no towns.
+  already name (their other spellings);
+- a country zone: its cities (population >= COUNTRY_TOWN_POPULATION, the biggest COUNTRY_MAX_TOWNS
+  first) outside the admin-1 areas and names of the zones inside it: "Rivne" or "Kryvyi Rih" is Ukraine,
+  "Mandalay" Myanmar, "Aleppo" Syria, each with its names in the six languages.
 
 GeoNames admin1 codes are GeoNames' own, not ISO 3166-2. A zone's codes are read off the data: the
 GeoNames cities of the zone's country that one of its hand-written names (zone or admin-1 aliases) names
@@ -79,12 +82,14 @@ REVIEW_FILE = "aliases.review.yml"
 LANGUAGES = ("en", "fr", "es", "ar", "ru", "uk")
 MIN_POPULATION = 15_000
 MAX_TOWNS = 12
+COUNTRY_TOWN_POPULATION = 200_000
+COUNTRY_MAX_TOWNS = 25
 MIN_LETTERS = 4
 # Town names in GeoNames for the watched zones that are also everyday words in en, fr, es or ar (folded):
 # Spanish "dolo" (malice); Arabic "بحري" (naval), "خرطوم" (hose), "الابيض" (white), "مالي" (financial).
 COMMON_WORDS = frozenset({"dolo", "بحري", "خرطوم", "الابيض", "مالي"})
 
-Decision = Literal["reject", "ambiguous"]
+Decision = Literal["reject", "ambiguous", "homonym"]
 Generated = dict[str, dict[str, Any]]
 
 _PROPER = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn"})
@@ -238,7 +243,7 @@ def _cities() -> tuple[dict[str, Any], ...]:
 
 
 def _hand_written(zone: Zone, exclusions: bool = True) -> set[str]:
-    fields = (zone.aliases, zone.demonyms, zone.ethnonyms, zone.ambiguous)
+    fields = (zone.aliases, zone.demonyms, zone.ethnonyms, zone.ambiguous, zone.homonyms)
     fields += (zone.exclusions,) if exclusions else ()
     names = [n for field in fields for values in field.values() for n in values]
     names += [n for area in zone.admin1 for values in area.aliases.values() for n in values]
@@ -249,20 +254,35 @@ def _city_keys(city: Mapping[str, Any]) -> set[str]:
     return {fold(city["name"])} | {fold(a) for a in city["alternatenames"]}
 
 
-def zone_towns(zone: Zone) -> list[dict[str, Any]]:
-    """The zone's GeoNames towns, biggest first (see the module docstring for the admin1 code rule)."""
-    if zone.level == "country":
-        return []
+def _in_country(zone: Zone) -> list[dict[str, Any]]:
     country = pycountry.countries.get(alpha_3=zone.countries[0])
-    if country is None:
-        return []
+    return [c for c in _cities() if country is not None and c["countrycode"] == country.alpha_2]
+
+
+def _zone_codes(zone: Zone) -> set[str]:
+    """The GeoNames admin1 codes of a zone's admin-1 areas (see the module docstring for the rule)."""
     own = _hand_written(zone)
-    in_country = [c for c in _cities() if c["countrycode"] == country.alpha_2]
-    named = [c for c in in_country if _city_keys(c) & own]
+    support = Counter(c["admin1code"] for c in _in_country(zone) if _city_keys(c) & own)
+    return {code for code, _ in sorted(support.items(), key=lambda kv: (-kv[1], kv[0]))[: len(zone.admin1)]}
+
+
+def zone_towns(zone: Zone, inside: Iterable[Zone] = ()) -> list[dict[str, Any]]:
+    """The zone's GeoNames towns, biggest first; for a country zone, those outside the zones `inside` it."""
+    in_country = _in_country(zone)
+    if zone.level == "country":
+        inside = list(inside)
+        taken = set().union(*(_zone_codes(z) for z in inside if z.admin1))
+        names = set().union(*(_hand_written(z) for z in inside))
+        big = [c for c in in_country if c["population"] >= COUNTRY_TOWN_POPULATION]
+        return [
+            c
+            for c in big
+            if c["admin1code"] not in taken and not _city_keys(c) & names and not _is_district(c)
+        ][:COUNTRY_MAX_TOWNS]
     if not zone.admin1:
-        return named[:MAX_TOWNS]
-    support = Counter(c["admin1code"] for c in named)
-    codes = {code for code, _ in sorted(support.items(), key=lambda kv: (-kv[1], kv[0]))[: len(zone.admin1)]}
+        own = _hand_written(zone)
+        return [c for c in in_country if _city_keys(c) & own][:MAX_TOWNS]
+    codes = _zone_codes(zone)
     return [c for c in in_country if c["admin1code"] in codes and not _is_district(c)][:MAX_TOWNS]
 
 
@@ -292,7 +312,7 @@ def _territory_keys() -> dict[str, frozenset[str]]:
     return {code: frozenset(names) for code, names in keys.items()}
 
 
-def _candidates(zone: Zone) -> list[tuple[str | None, str, str, bool]]:
+def _candidates(zone: Zone, inside: Iterable[Zone] = ()) -> list[tuple[str | None, str, str, bool]]:
     """(admin-1 area id or None for the zone, language, name, is a GeoNames town name), preferred first."""
     out: list[tuple[str | None, str, str, bool]] = []
     if zone.level == "country":
@@ -302,7 +322,7 @@ def _candidates(zone: Zone) -> list[tuple[str | None, str, str, bool]]:
         if area.iso_code:
             names = subdivision_names(area.iso_code)
             out += [(area.id, lang, n, False) for lang, values in names.items() for n in values]
-    for town in zone_towns(zone):
+    for town in zone_towns(zone, inside):
         out += [(None, lang, n, True) for lang, names in town_names(town).items() for n in names]
     return out
 
@@ -321,7 +341,8 @@ def generate(zones: Iterable[Zone], review: Iterable[ReviewEntry] = ()) -> Gener
         written = _written_by_language(zone)
         seen: set[tuple[str, str]] = set()
         kept[zone.id] = []
-        for area, lang, name, is_town in _candidates(zone):
+        inside = [z for z in zones if z.parent == zone.id]
+        for area, lang, name, is_town in _candidates(zone, inside):
             key = fold(name)
             if (lang, key) in written or (lang, key) in seen or key in elsewhere:
                 continue
@@ -336,8 +357,11 @@ def generate(zones: Iterable[Zone], review: Iterable[ReviewEntry] = ()) -> Gener
         for area, lang, name in kept[zone.id]:
             if shared[fold(name)] > 1:
                 continue
-            if decisions.get((zone.id, lang, fold(name))) == "ambiguous":
+            decision = decisions.get((zone.id, lang, fold(name)))
+            if decision == "ambiguous":
                 target = entry.setdefault("ambiguous", {})
+            elif decision == "homonym":
+                target = entry.setdefault("homonyms", {})
             elif area is None:
                 target = entry.setdefault("aliases", {})
             else:
@@ -352,7 +376,7 @@ def _written_by_language(zone: Zone) -> set[tuple[str, str]]:
     """(language, folded name) of the zone's hand-written aliases; its other fields in every language."""
     maps = [zone.aliases, *(a.aliases for a in zone.admin1)]
     written = {(lang, fold(n)) for m in maps for lang, names in m.items() for n in names}
-    others = (zone.demonyms, zone.ethnonyms, zone.ambiguous, zone.exclusions)
+    others = (zone.demonyms, zone.ethnonyms, zone.ambiguous, zone.homonyms, zone.exclusions)
     keys = {fold(n) for m in others for names in m.values() for n in names}
     return written | {(lang, k) for lang in LANGUAGES for k in keys}
 
@@ -362,7 +386,7 @@ def _sorted(entry: dict[str, Any]) -> dict[str, Any]:
         return {lang: sorted(names[lang]) for lang in LANGUAGES if lang in names}
 
     out: dict[str, Any] = {}
-    for field in ("aliases", "ambiguous"):
+    for field in ("aliases", "ambiguous", "homonyms"):
         if field in entry:
             out[field] = by_language(entry[field])
     if "admin1" in entry:
@@ -412,8 +436,8 @@ def read_review(path: Path) -> list[ReviewEntry]:
         label = f"review entry {position}"
         if not isinstance(raw, dict) or set(raw) != {"zone", "language", "name", "decision", "reason"}:
             issues.append(ConfigIssue(str(path), label, "", "needs zone, language, name, decision, reason"))
-        elif raw["decision"] not in ("reject", "ambiguous"):
-            issues.append(ConfigIssue(str(path), label, "decision", "must be reject or ambiguous"))
+        elif raw["decision"] not in ("reject", "ambiguous", "homonym"):
+            issues.append(ConfigIssue(str(path), label, "decision", "must be reject, ambiguous or homonym"))
         else:
             entries.append(ReviewEntry(**{k: str(v) for k, v in raw.items()}))  # type: ignore[arg-type]
     if issues:

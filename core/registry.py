@@ -351,7 +351,7 @@ def load_registry(config_dir: Path | str) -> Registry:
 
 def _with_generated_aliases(zones: list[Zone], config_dir: Path, issues: list[ConfigIssue]) -> list[Zone]:
     """Zones with the names of aliases.generated.yml (written by core/gazetteer.py) after their own, when
-    that file exists: per zone id, `aliases` and `ambiguous` per language, `admin1` per area id."""
+    that file exists: per zone id, `aliases`, `ambiguous` and `homonyms` per language, `admin1` per area id."""
     path = config_dir / "aliases.generated.yml"
     if not path.exists():
         return zones
@@ -375,7 +375,7 @@ def _with_generated_aliases(zones: list[Zone], config_dir: Path, issues: list[Co
             continue
         zone, update = by_id[zone_id], {}
         for field, names in entry.items():
-            if field in ("aliases", "ambiguous"):
+            if field in ("aliases", "ambiguous", "homonyms"):
                 update[field] = _merged(getattr(zone, field), names, path, label, field, issues)
             elif field == "admin1" and isinstance(names, dict):
                 areas = {a.id for a in zone.admin1}

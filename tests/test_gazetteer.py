@@ -18,17 +18,9 @@ REQUIRED = ("en", "fr", "es", "ar", "ru")
 # Sub-national zones whose towns and areas have no Spanish name in CLDR, pycountry's ISO 3166-2
 # translations or GeoNames that the letters tell apart from English (the automaton is language-blind,
 # so their Latin names match Spanish text all the same).
-NO_SPANISH_NAME = {
-    "sd-darfur",
-    "sd-kordofan",
-    "cd-north-kivu",
-    "cd-south-kivu",
-    "mm-rakhine",
-    "mm-sagaing",
-    "et-tigray",
-    "et-amhara",
-    "ng-north-east",
-}
+# Spanish writes these zones' names as English does (Rakhine, Sagaing, Amhara) or only as an ambiguous name
+# (Tigré, also "tiger"): no Spanish place name of their own.
+NO_SPANISH_NAME = {"mm-rakhine", "mm-sagaing", "et-tigray", "et-amhara"}
 ZONE = {
     "id": "xa-north",
     "name": "North",
@@ -102,7 +94,7 @@ def test_generated_names_are_sorted_and_few_per_zone(shipped: dict) -> None:
     for zone_id, entry in shipped["zones"].items():
         maps = [entry.get("aliases", {}), entry.get("ambiguous", {}), *entry.get("admin1", {}).values()]
         assert all(names == sorted(names) for m in maps for names in m.values()), zone_id
-        assert gazetteer.count_names(entry) <= 60, zone_id
+        assert gazetteer.count_names(entry) <= 150, zone_id  # a country zone lists its big cities too
 
 
 def test_every_zone_has_names_in_the_required_languages(registry: Registry) -> None:

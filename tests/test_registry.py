@@ -174,4 +174,4 @@ def test_config_check_cli_exit_2_without_traceback(config_dir: Path) -> None:
 def test_config_check_cli_ok(config_dir: Path) -> None:
     result = CliRunner().invoke(app, ["config", "check", "--config", str(config_dir)])
     assert result.exit_code == 0, result.output
-    assert "1 zones, 2 sources" in result.output
+    assert "2 zones, 2 sources" in result.output  # the zone and the country zone above it

@@ -10,8 +10,10 @@ from pathlib import Path
 
 import ahocorasick
 import pyarrow as pa
+import pycountry
+from babel import Locale
 
-from core.registry import Zone, load_registry
+from core.registry import COUNTRY_ZONE_LANGUAGES, Zone, load_registry
 from transforms.udf.dateline import DatelineMemo, DatelineResolver
 from transforms.udf.morph import alias_forms
 from transforms.udf.text import (
@@ -87,14 +89,31 @@ def _outside_header(hits: list[tuple], text: str, header: str, body_start: int) 
     return [hit for hit in hits if not (start <= hit[0] and hit[1] <= end)]
 
 
+@lru_cache(maxsize=1)
+def country_name_forms() -> dict[str, frozenset[str]]:
+    """Normalised name -> ISO alpha-3 codes, for every country: CLDR names in the registry's languages, and
+    their case forms in Russian and Ukrainian ("в Германии", "з Польщі"). Built once per process."""
+    out: dict[str, set[str]] = {}
+    for language in COUNTRY_ZONE_LANGUAGES:
+        territories = Locale(language).territories
+        for country in pycountry.countries:
+            name = territories.get(country.alpha_2)
+            if not name:
+                continue
+            for form in alias_forms(name, language):
+                out.setdefault(normalize(form).strip(), set()).add(country.alpha_3)
+    return {name: frozenset(codes) for name, codes in out.items()}
+
+
 def _counts(zone: int, kind: int, countries: frozenset[str], placed: set[str], named: set[str]) -> bool:
     """Whether a name of `kind` counts for its zone, given the countries with a place (or dateline) in the
     item and the countries the item names."""
     if kind == PLACE or countries & placed:
         return True
     if kind == DEMONYM:
-        return not named - countries  # "Syrians in Germany": the people are placed abroad
-    return False  # an ethnonym or an unconfirmed ambiguous name alone
+        # "Syrians in Germany", "PLO delegation in Damascus": the people are placed in another country
+        return not (named - countries) and not (placed - countries)
+    return False  # an ethnonym, an unconfirmed ambiguous name or a homonym alone
 
 
 @lru_cache(maxsize=4096)
@@ -249,7 +268,10 @@ class ZoneTagger:
             for language, terms in zone.exclusions.items():
                 for term in terms:
                     add(term, None, zi, language)
-        for name, codes in self.dateline_resolver.countries.items():
+        country_words = dict(self.dateline_resolver.countries)
+        for name, codes in country_name_forms().items():
+            country_words[name] = country_words.get(name, frozenset()) | codes
+        for name, codes in country_words.items():
             if len(name) >= 3 and name not in _NOT_COUNTRY_WORDS:
                 left, variants = _left_rule(name)
                 for k, rule in [(name, left), *variants]:

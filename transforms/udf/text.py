@@ -22,6 +22,7 @@ _REPLACEMENTS = (
     ("\u2019", "'"),
     ("\u2018", "'"),
     ("\u02bc", "'"),
+    ("_", " "),  # hashtags join words: #جنوب_السودان, #South_Sudan
     ("\u2010", "-"),
     ("\u2011", "-"),
 )
@@ -37,7 +38,7 @@ def fold(text: str) -> str:
     splitting it gives the same pieces as folding each piece: zone tagging and the lexicons share it.
     """
     if text.isascii():
-        return text.lower()
+        return text.lower().replace("_", " ") if "_" in text else text.lower()
     folded = _MARKS_RE.sub("", unicodedata.normalize("NFKD", text.casefold()))
     for old, new in _REPLACEMENTS:
         if old in folded:
