@@ -82,6 +82,74 @@ CASES = [
         ("ЛЮМЕН", "Бервия", "Regional Dispatch"),
     ),
     ("Сотни семей покинули Карса ночью, сообщил житель.", "ru", None),
+    # dashes glued to the story, a date without a comma, the agency after the dash
+    ("Jerusalén (EFE).-El jefe del Ejército aseguró esta tarde.", "es", ("Jerusalén", None, "EFE")),
+    (
+        "دبي، الإمارات العربية المتحدة (CNN)-حقق الميزان التجاري فائضا.",
+        "ar",
+        ("دبي", "الإمارات العربية المتحدة", "CNN"),
+    ),
+    ("CIUDAD DE MÉXICO (apro).-La inflación no cesa.", "es", ("CIUDAD DE MÉXICO", None, "apro")),
+    ("Santo Domingo, 4 dic .- Un tigre de bengala ha nacido.", "es", ("Santo Domingo", None, None)),
+    ("JERUSALEM Aug. 23, 2004 - Israel announced plans Monday.", "en", ("JERUSALEM", None, None)),
+    ("GAZA CITY, Gaza Strip Sept. 7, 2004 - Helicopters attacked.", "en", ("GAZA CITY", "Gaza Strip", None)),
+    ("Москва. 9 декабря. INTERFAX.RU - Заявление прозвучало вечером.", "ru", ("Москва", None, "INTERFAX.RU")),
+    ("Москва, 8 декабря - DIXINEWS. Поклонники собрались в зале.", "ru", ("Москва", None, "DIXINEWS")),
+    # a colon after the header, on a paragraph (not a headline's topic)
+    (f"GAZA CITY: The Israeli army demolished 13 houses. {'More. ' * 20}", "en", ("GAZA CITY", None, None)),
+    (f"NDJAMENA : UN High Commissioner Ruud Lubbers said. {'More. ' * 20}", "en", ("NDJAMENA", None, None)),
+    (f"KANDAHAR, Afghanistan : An Afghan man died. {'More. ' * 20}", "en", ("KANDAHAR", "Afghanistan", None)),
+    ("IMF: Lebanon needs an immediate fiscal adjustment", "en", None),
+    ("RDC : Nouveaux combats entre l'armée et les rebelles du M23", "fr", None),
+    (f"Sudan: fighting spread to Darfur on Monday, witnesses said. {'More. ' * 20}", "en", None),
+    # PLACE[,.] DATE. [AGENCY.] text: the date (or agency) makes a period a separator
+    ("КИЇВ. 15 листопада. УНН. Російські окупанти вдарили по об'єкту.", "uk", ("КИЇВ", None, "УНН")),
+    (
+        "Ростовская область, 3 декабря 2022. DON24.RU. Уроженец Ростова.",
+        "ru",
+        ("Ростовская область", None, "DON24.RU"),
+    ),
+    ("МОСКВА, 3 мая. /ТАСС/. Президент провел совещание.", "ru", ("МОСКВА", None, "ТАСС")),
+    (
+        "БИШКЕК, 5 августа /Новости-Грузия/. Правоохранительные органы.",
+        "ru",
+        ("БИШКЕК", None, "Новости-Грузия"),
+    ),
+    ("Palma, 27 Oct. Los aeropuertos de Baleares operarán 1.109 vuelos.", "es", ("Palma", None, None)),
+    ("Bangkok, 25 ago. Birmania (Myanmar) es una cárcel.", "es", ("Bangkok", None, None)),
+    (
+        "MADRID, 4 (EUROPA PRESS) La insurgencia hutí ha denunciado ataques.",
+        "es",
+        ("MADRID", None, "EUROPA PRESS"),
+    ),
+    (
+        f"DAMASCO. “Queremos democracia”, coreaban los manifestantes. {'Más. ' * 20}",
+        "es",
+        ("DAMASCO", None, None),
+    ),
+    (f"LIMA. El Congreso de Perú reanudará hoy el debate. {'Más. ' * 20}", "es", ("LIMA", None, None)),
+    (
+        f"Lima. El Congreso de Perú reanudará hoy el debate. {'Más. ' * 20}",
+        "es",
+        None,
+    ),  # no date, not all caps
+    ("LIMA. El Congreso reanudará hoy el debate.", "es", None),  # a short line: a headline, not a lead
+    (f"U.S. troops killed five militants in a raid. {'More. ' * 20}", "en", None),
+    ("Monday, 3 May - The talks resumed in Geneva.", "en", None),  # a date is not a place
+    ("Last year, 2,000 people - most of them women - fled.", "en", None),
+    (f"WHO (World Health Organization) officials said. {'More. ' * 20}", "en", None),
+    # the place in parentheses (La Presse)
+    (
+        f"(Khartoum) La violence a franchi jeudi un nouveau palier. {'Encore. ' * 15}",
+        "fr",
+        ("Khartoum", None, None),
+    ),
+    (f"(AP) The army said on Monday that the city was calm. {'More. ' * 20}", "en", None),
+    (f"(Video) Rebels enter the city. {'More. ' * 20}", "en", None),
+    # an agency alone is not a place (AG News), and a kicker is not one either
+    ("AFP - The Nigerian army killed 24 Islamic militants.", "en", None),
+    ("AP - British Foreign Secretary Jack Straw toured a camp.", "en", None),
+    ("LE POINT SUR LA SITUATION - «Les combats se poursuivent»", "fr", None),
 ]
 
 
@@ -94,6 +162,23 @@ def test_extract_dateline_table(text: str, language: str, expected: tuple | None
         assert found is not None
         assert (found.place, found.country, found.agency) == expected
         assert found.zone_id is None  # no resolver, no zone
+
+
+@pytest.mark.parametrize(
+    ("text", "header"),
+    [
+        ("Москва. 9 декабря. INTERFAX.RU - Заявление прозвучало.", "Москва. 9 декабря. INTERFAX.RU"),
+        ("Москва, 8 декабря - DIXINEWS. Поклонники собрались.", "Москва, 8 декабря - DIXINEWS"),
+        ("КИЇВ. 15 листопада. УНН. Російські окупанти вдарили.", "КИЇВ. 15 листопада. УНН"),
+        ("MADRID, 4 (EUROPA PRESS) La insurgencia ha denunciado.", "MADRID, 4 (EUROPA PRESS)"),
+        (f"(Khartoum) La violence a franchi un palier. {'Encore. ' * 15}", "(Khartoum)"),
+        (f"KANDAHAR, Afghanistan : An Afghan man died. {'More. ' * 20}", "KANDAHAR, Afghanistan"),
+        ("Jerusalén (EFE).-El jefe del Ejército habló.", "Jerusalén (EFE)"),
+    ],
+)
+def test_header_is_the_dateline_as_written(text: str, header: str) -> None:
+    found = extract_dateline(text, "xx")
+    assert found is not None and found.header == header
 
 
 DEMO_NAMES = {"XVA": ["Valdoria", "Valdorie"], "XBE": ["Bervia", "Bervie", "بيرفيا", "Бервия"]}
