@@ -91,9 +91,11 @@ def evaluate(items: list[dict], tagger: ZoneTagger, registry: Registry) -> dict[
                 t.false_datelines += 1
                 t.false_datelines_on_traps += bool(item["trap"])
         wrong_dateline = (found.place if found else None) if item["dateline"] or found else None
-        if predicted != expected or (
-            item["dateline"] and normalize(wrong_dateline or "") != normalize(item["dateline"])
-        ) or (not item["dateline"] and found is not None):
+        if (
+            predicted != expected
+            or (item["dateline"] and normalize(wrong_dateline or "") != normalize(item["dateline"]))
+            or (not item["dateline"] and found is not None)
+        ):
             text = (title + " | " + lead)[:160].replace("\n", " ")
             tallies[language].errors.append(
                 f"{item['id']}: expected {sorted(expected)} got {sorted(predicted)}"
@@ -115,7 +117,9 @@ def throughput(items: list[dict], tagger: ZoneTagger, repeat: int = 20) -> float
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--config", type=Path, default=ROOT / "config")
     parser.add_argument("--errors", action="store_true", help="print every item tagged or dated wrongly")
     args = parser.parse_args()
