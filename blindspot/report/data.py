@@ -40,6 +40,10 @@ class ZoneData:
     frames: list[tuple[str, float]]
     alerts: pd.DataFrame
     headlines: pd.DataFrame
+    level: str = "zone"  # "country" for a country zone
+    parent_zone_id: str | None = None  # the country zone of a zone
+    parent_name: str | None = None
+    children: list[tuple[str, str]] = field(default_factory=list)  # (zone_id, zone_name) of a country's zones
     last_inside_day: date | None = None
     summary: dict = field(default_factory=dict)
 
@@ -64,7 +68,14 @@ def read_snapshot(path: Path) -> Snapshot:
         tables = by_zone(con, as_of)
     finally:
         con.close()
-    zones = [zone_data(z, name, tables) for z, name in tables["zones"].itertuples(index=False)]
+    zones = []
+    for z, name, level, parent, parent_name in tables["zones"].itertuples(index=False):
+        data = zone_data(z, name, tables)
+        data.level, data.parent_zone_id = level, parent if isinstance(parent, str) else None
+        data.parent_name = parent_name if isinstance(parent_name, str) else None
+        zones.append(data)
+    for country in zones:
+        country.children = [(z.zone_id, z.zone_name) for z in zones if z.parent_zone_id == country.zone_id]
     return Snapshot(meta, zones)
 
 
@@ -76,7 +87,11 @@ def by_zone(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, pd.DataFra
     """One frame per chart input, every zone at once; split per zone in Python."""
     p = {"as_of": as_of}
     return {
-        "zones": frame(con, "select zone_id, zone_name from dim_zones order by zone_id"),
+        "zones": frame(
+            con,
+            "select z.zone_id, z.zone_name, z.level, z.parent_zone_id, p.zone_name as parent_name "
+            "from dim_zones as z left join dim_zones as p on p.zone_id = z.parent_zone_id order by z.zone_id",
+        ),
         "daily": frame(
             con,
             "select zone_id, day, independent_stories, inside_dateline_stories, outside_dateline_stories, "

@@ -29,6 +29,7 @@ def environment() -> Environment:
     env.filters["num"] = lambda v, digits=0: "" if is_missing(v) else f"{float(v):.{digits}f}"
     # Only http(s) links: a crawled javascript: or data: URL is shown as text, never linked.
     env.filters["safe_url"] = lambda v: isinstance(v, str) and bool(SAFE_URL.match(v))
+    env.filters["page"] = lambda zone_id: zone_page_name(zone_id)
     return env
 
 
