@@ -20,6 +20,8 @@ CAPTION_END = re.compile(
 # "By Jane Doe", "Par Jean Dupont", "Por Ana Pérez", "Автор: ...", "بقلم ...": a credit, never the story.
 BYLINE = re.compile(r"^(?:by|par|por|автор|بقلم)\s*:?\s+\S", re.IGNORECASE)
 BYLINE_MAX_WORDS = 8
+BYLINE_MAX_CHARS = 200
+CAPTION_CREDIT_CHARS = 160  # a caption's closing credit "(Photo: ...)" sits in its last characters
 # Buttons of a share bar, one or several on a line ("Share Facebook Twitter Copy link Email").
 _SHARE_WORDS = (
     "share|share this|share on facebook|share on twitter|share via email|share story|tweet|link this|"
@@ -52,17 +54,23 @@ def _plain(line: str) -> str:
 
 def is_caption(line: str) -> bool:
     """A photo caption or credit: "Photo: ...", "FILE PHOTO: ...", "... (Photo: AP)"."""
-    return bool(CAPTION_START.match(line) or CAPTION_END.search(line))
+    return bool(
+        CAPTION_START.match(line) or CAPTION_END.search(line, max(0, len(line) - CAPTION_CREDIT_CHARS))
+    )
 
 
 def is_byline(line: str) -> bool:
     """A writer's credit: "By Jane Doe", "Par Jean Dupont", "Por Agencia EFE"."""
+    if len(line) > BYLINE_MAX_CHARS:
+        return False  # a paragraph: not worth normalising
     line = _plain(line)
     return bool(BYLINE.match(line)) and len(line.split()) <= BYLINE_MAX_WORDS and line[-1:] not in ".!?"
 
 
 def is_widget(line: str) -> bool:
     """A share bar or button, an audio player, an ad label or a "Read more"/"Related" link line."""
+    if len(line) > 2 * WIDGET_MAX_CHARS:
+        return False  # a paragraph: not worth normalising
     line = _plain(line)
     if not line or len(line) > WIDGET_MAX_CHARS:
         return False

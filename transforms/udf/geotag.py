@@ -422,11 +422,11 @@ class ZoneTagger:
             resolved += [(start, zone, area, kind, payload[5]) for zone, area, kind in entries]
         if not resolved and dateline_zone < 0:
             return []
-        placed: set[str] = set(zone_countries[dateline_zone]) if dateline_zone >= 0 else set()
-        for _, zone, _, kind, _ in resolved:
-            if kind == PLACE:
-                placed |= zone_countries[zone]
-        if any(kind != PLACE for *_, kind, _ in resolved):
+        if any(hit[3] != PLACE for hit in resolved):
+            placed: set[str] = set(zone_countries[dateline_zone]) if dateline_zone >= 0 else set()
+            for _, zone, _, kind, _ in resolved:
+                if kind == PLACE:
+                    placed |= zone_countries[zone]
             for _, zone, _, kind, alias in resolved:
                 if (
                     kind == AMBIGUOUS
