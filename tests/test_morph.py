@@ -128,7 +128,8 @@ def test_slavic_forms_are_forms_of_the_alias_words() -> None:
             form_words = form.lower().replace("ё", "е").split()
             assert len(form_words) == len(words), (alias, form)
             for word, form_word in zip(words, form_words, strict=True):
-                assert form_word[:2] == word.replace("ё", "е")[:2], (alias, form)
+                # the first letter stays; a vowel may alternate in a short stem (Ріг, Рогові)
+                assert form_word[:1] == word[:1], (alias, form)
             assert sum(c.isalpha() for c in form) >= 3
 
 
@@ -208,5 +209,5 @@ def test_registry_forms_stay_bounded() -> None:
     forms = {(alias, language): alias_forms(alias, language) for alias, language in pairs}
     total = sum(len(f) for f in forms.values())
     assert len(pairs) < total < 10 * len(pairs)
-    assert max(len(f) for f in forms.values()) <= 20
+    assert max(len(f) for f in forms.values()) <= 24  # a phrase of two inflected words
     assert alias_forms("Донецк", "ru") is alias_forms("Донецк", "ru")  # cached

@@ -108,7 +108,7 @@ def test_load_is_idempotent(settings: Settings) -> None:
     assert pipeline.load_stage(ctx, NIGHT).rows_inserted == 0
     after = table_counts(settings.warehouse_path)
     assert after["raw.items"] == counts["raw.items"] == 1000
-    assert after["raw.registry_zones"] == 1 and after["raw.registry_sources"] == 2
+    assert after["raw.registry_zones"] == 2 and after["raw.registry_sources"] == 2  # the zone, its country
 
 
 def test_duplicates_inside_one_batch_load_once(settings: Settings) -> None:

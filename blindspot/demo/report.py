@@ -27,7 +27,7 @@ def alerts_table(rows: list[tuple]) -> Table:
     for zone, kind, source, severity, status, opened, resolved, observed, expected in rows:
         if source:
             continue
-        ratio = f"{observed:.0f}/{expected:.1f}" if expected is not None else ""
+        ratio = f"{observed:.0f}/{expected:.0f}" if expected is not None else ""
         table.add_row(
             zone, kind, severity, str(opened), str(resolved) if status == "resolved" else "open", ratio
         )
