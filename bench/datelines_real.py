@@ -10,7 +10,8 @@ from pathlib import Path
 
 from core.registry import Selectors
 from crawlers.extract import extract_article
-from transforms.udf.dateline import DatelineMemo, DatelineResolver, extract_dateline
+from transforms.udf.dateline import DatelineMemo
+from transforms.udf.datelines_resolve import DatelineResolver, extract_dateline
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "tests" / "fixtures" / "article_pages"

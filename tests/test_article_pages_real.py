@@ -19,7 +19,8 @@ from core.settings import Settings
 from crawlers.feeds import parse_entries
 from crawlers.html import crawl_html
 from crawlers.lead import is_byline, is_caption, is_widget, lead_paragraph
-from transforms.udf.dateline import DatelineMemo, DatelineResolver, extract_dateline
+from transforms.udf.dateline import DatelineMemo
+from transforms.udf.datelines_resolve import DatelineResolver, extract_dateline
 
 PAGES = Path(__file__).parent / "fixtures" / "article_pages"
 LABELS: dict[str, dict] = json.loads((PAGES / "labels.json").read_text(encoding="utf-8"))

@@ -11,7 +11,7 @@ from blindspot.demo.generator import generate
 from blindspot.demo.registry_config import write_demo_config
 from blindspot.demo.scenario import load_scenario
 from core.registry import Zone
-from transforms.udf.dateline import DatelineResolver, extract_dateline
+from transforms.udf.datelines_resolve import DatelineResolver, extract_dateline
 
 REPO = Path(__file__).resolve().parents[1]
 

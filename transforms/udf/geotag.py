@@ -14,7 +14,8 @@ import pycountry
 from babel import Locale
 
 from core.registry import COUNTRY_ZONE_LANGUAGES, Zone, load_registry
-from transforms.udf.dateline import DatelineMemo, DatelineResolver
+from transforms.udf.dateline import DatelineMemo
+from transforms.udf.datelines_resolve import DatelineResolver
 from transforms.udf.morph import alias_forms
 from transforms.udf.text import (
     ARABIC_ARTICLE,
