@@ -5,18 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import ahocorasick
 import pyarrow as pa
-import pycountry
-from babel import Locale
 
-from core.registry import COUNTRY_ZONE_LANGUAGES, Zone, load_registry
+from core.registry import Zone, load_registry
 from transforms.udf.dateline import DatelineMemo
 from transforms.udf.datelines_resolve import DatelineResolver
-from transforms.udf.morph import alias_forms
 from transforms.udf.text import (
     ARABIC_ARTICLE,
     HEBREW_PROCLITIC_LETTERS,
@@ -25,7 +21,16 @@ from transforms.udf.text import (
     normalize,
     script_of,
     spaced,
-    strip_marks,
+)
+from transforms.udf.zone_names import (
+    AMBIGUOUS,
+    KIND_FIELDS,
+    NOT_COUNTRY_WORDS,
+    PLACE,
+    capitalised,
+    country_name_forms,
+    name_counts,
+    name_forms,
 )
 
 TITLE_WEIGHT = 3.0
@@ -47,11 +52,6 @@ _HEBREW_PREFIXES = frozenset(
 )
 
 
-# Country names that are also common words: naming them does not place an item abroad.
-_NOT_COUNTRY_WORDS = frozenset({normalize(w) for w in ("مالي", "того", "малі", "чад")})
-_SENTENCE_ENDS = frozenset('.!?:;\n"“”«»—–-|')
-
-
 _SENTENCE_END = re.compile(r"[.!?؟。](?=\s)|\n")
 HEADLINE_MIN, HEADLINE_MAX = 40, 300
 
@@ -69,16 +69,6 @@ def headline_end(text: str) -> int:
     return found.end() if found else min(len(text), HEADLINE_MAX)
 
 
-def _forms(key: str, name: str, language: str) -> tuple[str, ...]:
-    """The normalised surface forms an alias is matched in: itself and its inflected forms in its language."""
-    forms = {key}
-    for form in alias_forms(name, language):
-        normal = normalize(form).strip()
-        if len(normal) >= 3:
-            forms.add(normal)
-    return tuple(sorted(forms))
-
-
 def _outside_header(hits: list[tuple], text: str, header: str, body_start: int) -> list[tuple]:
     """The hits that are not inside the dateline's header: the names there say where the story was filed
     (scored as in_dateline), not what it is about. The header is the body's first occurrence of it (an
@@ -88,55 +78,6 @@ def _outside_header(hits: list[tuple], text: str, header: str, body_start: int) 
         return hits
     end = start + len(header)
     return [hit for hit in hits if not (start <= hit[0] and hit[1] <= end)]
-
-
-@lru_cache(maxsize=1)
-def country_name_forms() -> dict[str, frozenset[str]]:
-    """Normalised name -> ISO alpha-3 codes, for every country: CLDR names in the registry's languages, and
-    their case forms in Russian and Ukrainian ("в Германии", "з Польщі"). Built once per process."""
-    out: dict[str, set[str]] = {}
-    for language in COUNTRY_ZONE_LANGUAGES:
-        territories = Locale(language).territories
-        for country in pycountry.countries:
-            name = territories.get(country.alpha_2)
-            if not name:
-                continue
-            for form in alias_forms(name, language):
-                out.setdefault(normalize(form).strip(), set()).add(country.alpha_3)
-    return {name: frozenset(codes) for name, codes in out.items()}
-
-
-def _counts(zone: int, kind: int, countries: frozenset[str], placed: set[str], named: set[str]) -> bool:
-    """Whether a name of `kind` counts for its zone, given the countries with a place (or dateline) in the
-    item and the countries the item names."""
-    if kind == PLACE or countries & placed:
-        return True
-    if kind == DEMONYM:
-        # "Syrians in Germany", "PLO delegation in Damascus": the people are placed in another country
-        return not (named - countries) and not (placed - countries)
-    return False  # an ethnonym, an unconfirmed ambiguous name or a homonym alone
-
-
-@lru_cache(maxsize=4096)
-def _word_pattern(key: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(key)}(?!\w)", re.IGNORECASE)
-
-
-def _capitalised(key: str, *texts: str) -> bool:
-    """Whether the name is written with a capital inside a sentence in one of the texts (Tigré, not tigre;
-    a sentence's first word proves nothing). Texts are compared without diacritics, case kept."""
-    pattern = _word_pattern(key)
-    for text in texts:
-        if not text:
-            continue
-        plain = strip_marks(text)
-        for match in pattern.finditer(plain):
-            if not match.group(0)[0].isupper():
-                continue
-            before = plain[: match.start()].rstrip(" '\u2018\u2019(")
-            if before and before[-1] not in _SENTENCE_ENDS:
-                return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -151,18 +92,6 @@ class ZoneMatch:
     in_lead: bool = False
     body_hits: int = 0
     aliases: tuple[str, ...] = ()  # distinct normalised aliases that matched
-
-
-# What an alias names: a place; the zone's people (a demonym); a people that also lives elsewhere (an
-# ethnonym); a place name that is also a common word or another place's name (ambiguous).
-PLACE, DEMONYM, ETHNONYM, AMBIGUOUS, HOMONYM = 0, 1, 2, 3, 4
-_KIND_FIELDS = (
-    ("aliases", PLACE),
-    ("demonyms", DEMONYM),
-    ("ethnonyms", ETHNONYM),
-    ("ambiguous", AMBIGUOUS),
-    ("homonyms", HOMONYM),
-)
 
 
 @dataclass
@@ -248,7 +177,7 @@ class ZoneTagger:
             root = normalize(text).strip()
             if len(root) < 2:
                 return
-            for key in _forms(root, text, language):  # exclusions too: "в Южном Судане" holds "Судане"
+            for key in name_forms(root, text, language):  # exclusions too: "в Южном Судане" holds "Судане"
                 left, variants = _left_rule(key)
                 for k, rule in [(key, left), *variants]:
                     p = pattern(k, root, rule)
@@ -258,7 +187,7 @@ class ZoneTagger:
                         p.entries.append(entry)
 
         for zi, zone in enumerate(self.zones):
-            for field, kind in _KIND_FIELDS:
+            for field, kind in KIND_FIELDS:
                 for language, names in getattr(zone, field).items():
                     for name in names:
                         add(name, (zi, -1, kind), zi, language)
@@ -273,7 +202,7 @@ class ZoneTagger:
         for name, codes in country_name_forms().items():
             country_words[name] = country_words.get(name, frozenset()) | codes
         for name, codes in country_words.items():
-            if len(name) >= 3 and name not in _NOT_COUNTRY_WORDS:
+            if len(name) >= 3 and name not in NOT_COUNTRY_WORDS:
                 left, variants = _left_rule(name)
                 for k, rule in [(name, left), *variants]:
                     pattern(k, name, rule).countries.update(codes)
@@ -432,11 +361,11 @@ class ZoneTagger:
                 if (
                     kind == AMBIGUOUS
                     and not zone_countries[zone] & placed
-                    and _capitalised(alias, title, body)
+                    and capitalised(alias, title, body)
                 ):
                     placed |= zone_countries[zone]
             resolved = [
-                hit for hit in resolved if _counts(hit[1], hit[3], zone_countries[hit[1]], placed, named)
+                hit for hit in resolved if name_counts(hit[1], hit[3], zone_countries[hit[1]], placed, named)
             ]
         in_title: set[int] = set()
         in_lead: set[int] = set()
