@@ -59,10 +59,11 @@ from staging.stg_items
 FLUSH_ITEMS = 100_000  # results are inserted once per this many items: few inserts, bounded memory
 
 
-def is_stale(con: duckdb.DuckDBPyConnection, registry: Registry) -> bool:
-    """Whether the enriched rows were made with another fingerprint (zones, names, lexicons or rules)."""
+def is_stale(con: duckdb.DuckDBPyConnection, registry: Registry, fingerprint: str | None = None) -> bool:
+    """Whether the enriched rows were made with another fingerprint (zones, names, lexicons or rules);
+    `fingerprint` is the registry's when the caller has it already."""
     create_tables(con)
-    return _saved_fingerprint(con) not in (None, enrichment_fingerprint(registry))
+    return _saved_fingerprint(con) not in (None, fingerprint or enrichment_fingerprint(registry))
 
 
 def build(con: duckdb.DuckDBPyConnection, registry: Registry, full_refresh: bool = False) -> int:
@@ -71,7 +72,7 @@ def build(con: duckdb.DuckDBPyConnection, registry: Registry, full_refresh: bool
     Every item is enriched again on a full refresh, and when the rows are stale (`is_stale`).
     """
     fingerprint = enrichment_fingerprint(registry)
-    full_refresh = full_refresh or is_stale(con, registry)
+    full_refresh = full_refresh or is_stale(con, registry, fingerprint)
     create_tables(con, full_refresh)
     pending = pending_items(con)
     waiting: dict[str, list[pa.Table]] = {name: [] for name in TABLES}

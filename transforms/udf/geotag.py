@@ -299,8 +299,8 @@ class ZoneTagger:
             # normalize(title + SEP + body), built from its parts: folding never crosses SEP
             title_text = normalize(title.replace(_SEP, " "))
             text = f"{title_text}{_SEP}{spaced(folded_body)}"
-            title_end = body_start = len(title_text) + 1
-            title_end -= 1
+            title_end = len(title_text)
+            body_start = title_end + 1  # past SEP
             lead_end = body_start + _paragraph_end(folded_body)
         elif body:
             # an item without a title (a post, a wire flash): its first sentence is its headline
