@@ -117,6 +117,34 @@ FRAME_CASES: list[tuple[str, str, list[str]]] = [
     ("en", "The Security Council adopted a resolution on humanitarian access.", []),
     ("en", "Parliament blocked a resolution on the budget.", []),
     ("en", "Local officials said roads to the town were partly blocked.", []),
+    # political_preference: the side accused as the only bulwark against chaos
+    (
+        "en",
+        "The president said that without the army the country would fall to the terrorists.",
+        ["political_preference"],
+    ),
+    (
+        "en",
+        "State television called the government the only bulwark against chaos and extremism.",
+        ["political_preference"],
+    ),
+    (
+        "fr",
+        "Le président affirme que sans l'armée, le pays tomberait aux mains des terroristes.",
+        ["political_preference"],
+    ),
+    ("ar", "قال الرئيس إنه لولا الجيش لسقطت البلاد في الفوضى.", ["political_preference"]),
+    ("en", "The only alternative route to the coast is closed for repairs.", []),
+    # genocide_credits: past victimhood invoked against criticism
+    ("en", "The minister said survivors of the Holocaust cannot commit genocide.", ["genocide_credits"]),
+    ("en", "The foreign ministry said the accusations of genocide were obscene.", ["genocide_credits"]),
+    (
+        "fr",
+        "Un peuple de survivants de la Shoah ne peut commettre un génocide, a déclaré le ministre.",
+        ["genocide_credits"],
+    ),
+    ("ar", "قال الوزير إن ضحايا المحرقة لا يمكن ان يرتكبوا إبادة.", ["genocide_credits"]),
+    ("en", "Survivors of the genocide gathered to remember the victims.", []),
 ]
 
 INCIDENT_CASES: list[tuple[str, str, list[str]]] = [

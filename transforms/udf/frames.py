@@ -12,7 +12,7 @@ import pyarrow as pa
 from transforms.udf.lexicon import LabelMatcher, load_lexicon
 from transforms.udf.prefilter import RulePrefilter
 
-# The denial frames (docs/methodology.md): the three clusters of tactics, plus diplomatic shielding.
+# The denial frames (docs/methodology.md): the tactics of the seed's three clusters, and diplomatic shielding.
 LABELS: tuple[str, ...] = (
     "reports_false",
     "victims_combatants",
@@ -20,6 +20,8 @@ LABELS: tuple[str, ...] = (
     "victims_aggressors",
     "militia_blamed",
     "great_power_shield",
+    "political_preference",
+    "genocide_credits",
 )
 INCIDENT_KINDS: tuple[str, ...] = (
     "killed",

@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import ahocorasick
 import yaml
@@ -51,6 +52,14 @@ class Rule:
 Span = tuple[int, int]  # first and last token index, inclusive
 
 
+class Occurrence(NamedTuple):
+    """Where a label's rule fires: the sentence's number and the span of the rule's first part in it."""
+
+    label: str
+    sentence: int
+    span: Span
+
+
 @dataclass
 class LabelMatcher:
     """Every rule of one language, compiled to one automaton over atoms (word runs ending at a `*`)."""
@@ -89,28 +98,48 @@ class LabelMatcher:
 
     def labels(self, text: str | FoldedText | None) -> set[str]:
         """The labels whose rules fire anywhere in the text (pass a FoldedText to share its tokens)."""
+        found: set[str] = set()
+        for rule, tokens, part_spans in self._candidates(text):
+            if rule.label not in found and rule_fires(rule, tokens, part_spans):
+                found.add(rule.label)
+        return found
+
+    def occurrences(self, text: str | FoldedText | None) -> list[Occurrence]:
+        """Every (label, sentence) where a rule fires, with the span of the rule's first part there, in text
+        order: where `labels` found them, for evidence and for finding who speaks."""
+        found: dict[tuple[str, int], Span] = {}
+        for rule, tokens, part_spans in self._candidates(text):
+            for sentence in rule_sentences(rule, tokens, part_spans):
+                span = min(s for s in part_spans(rule.parts[0]) if tokens.sentence[s[0]] == sentence)
+                key = (rule.label, sentence)
+                if key not in found or span < found[key]:
+                    found[key] = span
+        return sorted(
+            (Occurrence(label, sentence, span) for (label, sentence), span in found.items()),
+            key=lambda o: (o.span, o.label),
+        )
+
+    def _candidates(
+        self, text: str | FoldedText | None
+    ) -> Iterator[tuple[Rule, Tokens, Callable[[tuple[int, ...]], list[Span]]]]:
+        """The rules that may fire in the text, with its tokens and a memoised spans-of-a-part function."""
         if not text or self.automaton is None:
-            return set()
+            return
         item = text if isinstance(text, FoldedText) else FoldedText.of(text)
         possible = self.prefilter.candidates_among(item.words_of(self.prefilter.scanner))
         if not possible:
-            return set()  # no rule has the words it needs in the text: none can fire, no need to tokenise
+            return  # no rule has the words it needs in the text: none can fire, no need to tokenise
         tokens = item.tokens
         hits = self._atom_hits(tokens)
-        candidates = sorted(
-            {r for atom in hits for r in self.rules_by_atom.get(atom, ())}.intersection(possible)
-        )
-        found: set[str] = set()
         cache: dict[int, list[Span]] = {}
 
         def part_spans(part: tuple[int, ...]) -> list[Span]:
             return self._part_spans(part, tokens, hits, cache)
 
-        for index in candidates:
-            rule = self.rules[index]
-            if rule.label not in found and rule_fires(rule, tokens, part_spans):
-                found.add(rule.label)
-        return found
+        for index in sorted(
+            {r for atom in hits for r in self.rules_by_atom.get(atom, ())}.intersection(possible)
+        ):
+            yield self.rules[index], tokens, part_spans
 
     # -- compiling ---------------------------------------------------------------------------------
 
@@ -249,9 +278,16 @@ def rule_fires(rule: Rule, tokens: Tokens, part_spans: Callable[[tuple[int, ...]
     """The rule's parts occur within its gaps (in order for seq, either way round for near) in one clause or
     sentence (its scope), in a sentence with a `requires` phrase and none of its `unless` phrases.
     `part_spans` gives the spans in `tokens` of any phrase of a part."""
+    return bool(rule_sentences(rule, tokens, part_spans))
+
+
+def rule_sentences(
+    rule: Rule, tokens: Tokens, part_spans: Callable[[tuple[int, ...]], list[Span]]
+) -> set[int]:
+    """The sentences (their numbers in `tokens`) where the rule fires; see `rule_fires`."""
     first = part_spans(rule.parts[0])
     if not first:
-        return False
+        return set()
     unit = tokens.clause if rule.scope == "clause" else tokens.sentence
     if rule.ordered:
         ends = {e for _, e in first}
@@ -259,7 +295,7 @@ def rule_fires(rule: Rule, tokens: Tokens, part_spans: Callable[[tuple[int, ...]
             spans = part_spans(part)
             ends = {e2 for s2, e2 in spans if any(_follows(unit, e, s2, gap) for e in ends)}
             if not ends:
-                return False
+                return set()
         sentences = {tokens.sentence[e] for e in ends}
     else:
         other, gap = part_spans(rule.parts[1]), rule.gaps[0]
@@ -273,7 +309,7 @@ def rule_fires(rule: Rule, tokens: Tokens, part_spans: Callable[[tuple[int, ...]
         sentences &= {tokens.sentence[s] for s, _ in part_spans(rule.requires)}
     if rule.unless:
         sentences -= {tokens.sentence[s] for s, _ in part_spans(rule.unless)}
-    return bool(sentences)
+    return sentences
 
 
 def _follows(unit: list[int], end: int, start: int, gap: int) -> bool:

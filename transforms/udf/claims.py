@@ -1,0 +1,291 @@
+"""Denial claims: a frame's wording (frames.yml), who says it (speakers.yml) and what it is about (targets.yml).
+
+A frame rule fires in a sentence; the claim's speaker is the nearest voice in that sentence (a ministry, the
+army, state media, a country named as its government...), else in the sentence before it (reported speech);
+its target is the nearest thing of violence or evidence in the sentence, else in the title, else in the
+sentence before, else in the nearest sentence that names one. The title and the text are read as one document, the title being its first sentence(s).
+Each claim keeps its sentence as written, for analysts to read.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from itertools import accumulate
+from pathlib import Path
+from typing import Self
+
+import pycountry
+
+from core.gazetteer import country_names
+from transforms.udf.frames import FrameDetector, LexiconDetector, base_language
+from transforms.udf.lexicon import LabelMatcher, Occurrence
+from transforms.udf.text import fold
+from transforms.udf.tokens import FoldedText, Tokens
+
+SPEAKER_TYPES: tuple[str, ...] = (
+    "government",
+    "ministry",
+    "military",
+    "junta",
+    "spokesperson",
+    "embassy",
+    "state_media",
+    "police",
+    "official_other",
+    "un_member_state",
+    "armed_group",
+)
+# The voices of a state: their claims are what the narrative component counts (docs/methodology.md).
+OFFICIAL_SPEAKERS = frozenset(SPEAKER_TYPES) - {"armed_group"}
+TARGET_TYPES: tuple[str, ...] = (
+    "massacre",
+    "mass_grave",
+    "weapons",
+    "strike",
+    "killings",
+    "abuse",
+    "detention",
+    "displacement",
+    "video_or_image",
+    "report",
+    "un_action",
+    "protest",
+)
+# Targets that are violence or abuse themselves, rather than evidence of it or a response to it.
+VIOLENCE_TARGETS = frozenset(TARGET_TYPES) - {"video_or_image", "report", "un_action", "protest"}
+# The frames that only say something about violence when the sentence names violence (calling rumours of a
+# resignation "fake news" is not a denial); the others carry their target in their wording.
+NEEDS_VIOLENCE = frozenset({"reports_false"})
+# A veto is an act of a state, whether or not the sentence names the state.
+STATE_ACTS = frozenset({"great_power_shield"})
+SENTENCE_CHARS = 500  # the evidence kept per claim
+
+
+class SpeakerDetector(LexiconDetector):
+    """Who speaks (SPEAKER_TYPES) from config/lexicons/speakers.yml."""
+
+    labels = SPEAKER_TYPES
+    filename = "speakers.yml"
+    column = "speaker_type"
+
+
+class TargetDetector(LexiconDetector):
+    """What a claim is about (TARGET_TYPES) from config/lexicons/targets.yml."""
+
+    labels = TARGET_TYPES
+    filename = "targets.yml"
+    column = "target_type"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One denial claim found in an item."""
+
+    frame: str
+    speaker_type: str | None  # None: no voice named in the sentence or the one before
+    speaker: str | None  # the words naming the speaker, folded ("defence minister", "syria")
+    target_type: str | None
+    sentence: str  # the sentence as written (cut at SENTENCE_CHARS)
+    in_title: bool
+
+    @property
+    def is_official(self) -> bool:
+        return self.speaker_type in OFFICIAL_SPEAKERS
+
+
+_NAME_SYNTAX = re.compile(r"[()|*$]")
+
+
+@cache
+def country_matchers(languages: tuple[str, ...]) -> dict[str, LabelMatcher]:
+    """Per language, a matcher of every country's names (CLDR, and pycountry's English names)."""
+    names: dict[str, set[str]] = {language: set() for language in languages}
+    for country in pycountry.countries:
+        for language, written in country_names(country.alpha_3).items():
+            if language in names:
+                for name in written:
+                    cleaned = _NAME_SYNTAX.sub(" ", re.sub(r"\(.*?\)", " ", name)).strip()
+                    if len(cleaned) >= 3:
+                        names[language].add(cleaned)
+    return {
+        language: LabelMatcher.compile(language, {"country": sorted(found)}, where=f"countries {language}: ")
+        for language, found in names.items()
+        if found
+    }
+
+
+class ClaimDetector:
+    """Finds denial claims (frame, speaker, target, sentence) in an item's title and text."""
+
+    def __init__(self, frames: FrameDetector, speakers: SpeakerDetector, targets: TargetDetector):
+        self.frames, self.speakers, self.targets = frames, speakers, targets
+        self.countries = country_matchers(tuple(frames.languages))
+
+    @classmethod
+    def from_config(cls, config_dir: Path | str) -> Self:
+        return cls(
+            FrameDetector.from_config(config_dir),
+            SpeakerDetector.from_config(config_dir),
+            TargetDetector.from_config(config_dir),
+        )
+
+    @property
+    def languages(self) -> list[str]:
+        """The languages whose items are read: an item in another language has no claims and is not counted
+        in the denominator of the frame share."""
+        return self.frames.languages
+
+    def covers(self, language: str | None) -> bool:
+        return base_language(language) in self.frames.matchers
+
+    def detect(
+        self, title: str | None, text: str | None, language: str | None, item: FoldedText | None = None
+    ) -> list[Claim]:
+        """The claims in the item, in text order; one per frame and sentence. `item` is the folded document
+        (title on its own line, then the text) when the caller has it already."""
+        lang = base_language(language)
+        frames = self.frames.matchers.get(lang)
+        title = " ".join((title or "").split())
+        document = f"{title}\n{text}" if title and text else title or text or ""
+        if frames is None or not document.strip():
+            return []
+        if item is None:
+            item = FoldedText(fold(document))
+        folded = item.folded
+        found = frames.occurrences(item)
+        if not found:
+            return []
+        tokens = item.tokens
+        title_sentences = _title_sentences(tokens, fold(title)) if title else set()
+        speakers = _by_sentence(self.speakers.matchers.get(lang), item)
+        targets = _by_sentence(self.targets.matchers.get(lang), item)
+        countries = _by_sentence(self.countries.get(lang), item)
+        sentences = _SentenceText(document, folded, tokens)
+        claims: list[Claim] = []
+        for occurrence in found:
+            speaker = self._speaker(occurrence, speakers, countries, tokens)
+            target = self._target(occurrence, targets, title_sentences)
+            if occurrence.label in NEEDS_VIOLENCE and target not in VIOLENCE_TARGETS:
+                continue
+            claims.append(
+                Claim(
+                    frame=occurrence.label,
+                    speaker_type=speaker[0] if speaker else None,
+                    speaker=speaker[1] if speaker else None,
+                    target_type=target,
+                    sentence=sentences.text(occurrence.sentence),
+                    in_title=occurrence.sentence in title_sentences,
+                )
+            )
+        return claims
+
+    @staticmethod
+    def _speaker(
+        occurrence: Occurrence,
+        speakers: Mapping[int, list[Occurrence]],
+        countries: Mapping[int, list[Occurrence]],
+        tokens: Tokens,
+    ) -> tuple[str, str] | None:
+        sentence, at = occurrence.sentence, occurrence.span[0]
+        named = countries.get(sentence, [])
+        if occurrence.label in STATE_ACTS and named:
+            return "un_member_state", _words(tokens, _nearest(named, at).span)
+        voices = speakers.get(sentence, [])
+        # the subject first: the nearest voice (or country, as its government) before the claim's words
+        before = [(o, o.label) for o in voices if o.span[1] < at]
+        before += [(o, "government") for o in named if o.span[1] < at]
+        if before:
+            best, kind = max(before, key=lambda pair: (pair[0].span[1], pair[1] != "government"))
+            return kind, _words(tokens, best.span)
+        if voices:  # "... were fabricated, the ministry said"
+            best = _nearest(voices, at)
+            return best.label, _words(tokens, best.span)
+        if sentence > 0 and speakers.get(sentence - 1):
+            best = speakers[sentence - 1][-1]  # the voice nearest the end: the one the next sentence quotes
+            return best.label, _words(tokens, best.span)
+        if occurrence.label in STATE_ACTS:
+            return "un_member_state", ""
+        return None
+
+    @staticmethod
+    def _target(
+        occurrence: Occurrence, targets: Mapping[int, list[Occurrence]], title_sentences: set[int]
+    ) -> str | None:
+        sentence, at = occurrence.sentence, occurrence.span[0]
+        fallback = None  # the nearest evidence or response (a video, a resolution) when no violence is named
+        for place in (
+            [sentence],
+            sorted(title_sentences - {sentence}),
+            [sentence - 1] if sentence > 0 else [],
+            # "dismissed the reports as fabricated": the reports are named elsewhere in the item
+            sorted(targets, key=lambda s: abs(s - sentence)),
+        ):
+            found = [o for s in place for o in targets.get(s, [])]
+            violent = [o for o in found if o.label in VIOLENCE_TARGETS]
+            if violent:
+                return _nearest(violent, at).label
+            if found and fallback is None:
+                fallback = _nearest(found, at).label
+        return fallback
+
+
+def _by_sentence(matcher: LabelMatcher | None, item: FoldedText) -> dict[int, list[Occurrence]]:
+    out: dict[int, list[Occurrence]] = {}
+    if matcher is not None:
+        for occurrence in matcher.occurrences(item):
+            out.setdefault(occurrence.sentence, []).append(occurrence)
+    return out
+
+
+def _nearest(occurrences: Iterable[Occurrence], at: int) -> Occurrence:
+    """The occurrence nearest to token `at`; before it wins a tie (the subject precedes its verb)."""
+    return min(occurrences, key=lambda o: (min(abs(o.span[0] - at), abs(o.span[1] - at)), o.span[0] > at))
+
+
+def _words(tokens: Tokens, span: tuple[int, int]) -> str:
+    first, last = span
+    end = tokens.starts[last + 1] - 1 if last + 1 < len(tokens.starts) else len(tokens.text)
+    return " ".join(tokens.text[tokens.starts[first] : end].split())
+
+
+def _title_sentences(tokens: Tokens, folded_title: str) -> set[int]:
+    words = len(re.findall(r"\w+", folded_title))
+    return {tokens.sentence[i] for i in range(min(words, len(tokens.sentence)))}
+
+
+class _SentenceText:
+    """A sentence of the folded tokens, cut from the text as written.
+
+    `fold` works character by character, so folding each character of the text gives a map from offsets
+    in the folded text back to the written one; the k-th word of the tokens is the k-th `\\w+` run there.
+    """
+
+    def __init__(self, written: str, folded: str, tokens: Tokens):
+        self.written, self.tokens = written, tokens
+        self.words = [m.span() for m in re.finditer(r"\w+", folded)]
+        self.origin = list(accumulate((len(fold(c)) for c in written), initial=0))
+
+    def _written_offset(self, folded_offset: int) -> int:
+        return bisect_right(self.origin, folded_offset) - 1
+
+    def text(self, sentence: int) -> str:
+        numbers = self.tokens.sentence
+        first = numbers.index(sentence)
+        last = len(numbers) - 1 - numbers[::-1].index(sentence)
+        if len(self.words) != len(numbers):  # not expected; the folded words are readable too
+            return _words(self.tokens, (first, last))
+        start = self._written_offset(self.words[first][0])
+        if last + 1 < len(self.words):
+            end = self._written_offset(self.words[last + 1][0])
+        else:
+            end = len(self.written)
+        sentence_text = " ".join(self.written[start:end].split())
+        return (
+            sentence_text
+            if len(sentence_text) <= SENTENCE_CHARS
+            else sentence_text[: SENTENCE_CHARS - 1] + "…"
+        )
