@@ -187,7 +187,8 @@ from grid
 """
 
 PREFILL = {
-    "int_items_enriched": "select k.item_id from bench_keys as k",
+    "int_items_enriched": "select k.item_id, tp.language in ('en', 'fr', 'es', 'ar', 'ru', 'uk') as claims_covered "
+    "from bench_keys as k inner join bench_templates as tp using (t)",
     "int_items_tagged_to_zones": """
         select k.item_id, tp.zone_id, 3.0 as score, null as admin1_id, false as in_title,
                false as in_dateline, 0 as body_hits, 1 as rank
@@ -196,8 +197,10 @@ PREFILL = {
         select k.item_id, tp.dateline_place, tp.dateline_country, null as dateline_agency,
                tp.dateline_zone_id, null as ambiguous_zone_id
         from bench_keys as k inner join bench_templates as tp using (t) where tp.dateline_place is not null""",
-    "int_items_with_frames": """
-        select k.item_id, tp.frame from bench_keys as k inner join bench_templates as tp using (t)
+    "int_items_with_claims": """
+        select k.item_id, tp.frame, 'government' as speaker_type, 'government' as speaker,
+               'killings' as target_type, tp.frame || ' sentence' as sentence, false as in_title, true as is_official
+        from bench_keys as k inner join bench_templates as tp using (t)
         where tp.frame is not null""",
     "int_items_with_incidents": """
         select k.item_id, tp.incident_kind from bench_keys as k inner join bench_templates as tp using (t)

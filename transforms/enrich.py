@@ -1,4 +1,4 @@
-"""The Python UDFs over Arrow batches of items (zone tags, datelines, frames, incidents), in a process pool."""
+"""The Python UDFs over Arrow batches of items (zone tags, datelines, denial claims, incidents), in a process pool."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from core.registry import Registry, load_country_names
+from transforms.udf.claims import ClaimDetector
 from transforms.udf.dateline import DatelineMemo
-from transforms.udf.frames import FrameDetector, IncidentDetector, share_word_scans
+from transforms.udf.frames import IncidentDetector, share_word_scans
 from transforms.udf.geotag import TagColumns, ZoneTagger
 from transforms.udf.text import fold
 from transforms.udf.tokens import FoldedText
@@ -31,7 +32,17 @@ WORKER_QUEUE = 2  # batches handed to a worker ahead of time
 SHIPPED_CONFIG = Path(__file__).resolve().parents[1] / "config"
 # The rules in code that enrichment's rows depend on; change it when tagging, dateline or lexicon code changes
 # what an item gets, so that every item is enriched again (see `enrichment_fingerprint`).
-ENRICH_RULES = "2026-12-06: country zones, kinds of names, inflected forms, titleless headlines, leads"
+ENRICH_RULES = "2026-12-07: denial claims with speaker and target, titles read for claims and incidents"
+# int_items_with_claims columns (Claim fields) and their types
+CLAIM_COLUMNS: dict[str, pa.DataType] = {
+    "frame": pa.string(),
+    "speaker_type": pa.string(),
+    "speaker": pa.string(),
+    "target_type": pa.string(),
+    "sentence": pa.string(),
+    "in_title": pa.bool_(),
+    "is_official": pa.bool_(),
+}
 # int_items_with_datelines column -> Dateline field
 DATELINE_COLUMNS = {
     "dateline_place": "place",
@@ -67,14 +78,15 @@ class Enricher:
         self.tagger = ZoneTagger(registry.zones, names)
         self.resolver = self.tagger.dateline_resolver  # the same zones and country names
         lexicons = lexicon_dir(registry)
-        self.frames = FrameDetector.from_config(lexicons)
+        self.claims = ClaimDetector.from_config(lexicons)
         self.incidents = IncidentDetector.from_config(lexicons)
-        share_word_scans(self.frames, self.incidents)  # each text is scanned once for both
+        share_word_scans(self.claims.frames, self.incidents)  # each text is scanned once for both
 
     def batch(self, rows: pa.Table | pa.RecordBatch) -> dict[str, pa.Table | None]:
         """The five tables' rows for a batch of PENDING rows (None where a table gets no row).
 
-        Each text is folded once and tokenised at most once, for the zone tagger and both lexicons.
+        Each text is folded once and tokenised at most once, for the zone tagger and both lexicons; the
+        lexicons read the title and the text as one document, the title first.
         """
         titles, leads, texts, languages = (
             rows.column(name).to_pylist() for name in ("title", "lead_text", "text", "language")
@@ -82,10 +94,11 @@ class Enricher:
         tags = TagColumns(self.tagger.zones)
         dateline_rows: list[int] = []
         datelines: dict[str, list] = {column: [] for column in DATELINE_COLUMNS}
-        frames: tuple[list[int], list[str]] = ([], [])
+        claim_rows: list[int] = []
+        claims: dict[str, list] = {column: [] for column in CLAIM_COLUMNS}
         incidents: tuple[list[int], list[str]] = ([], [])
         tag, extract = self.tagger.evaluate_folded, self.resolver.extract
-        detect_frames, detect_incidents = self.frames.detect, self.incidents.detect
+        detect_claims, detect_incidents = self.claims.detect, self.incidents.detect
         for index, (title, lead, text, language) in enumerate(
             zip(titles, leads, texts, languages, strict=True)
         ):
@@ -97,33 +110,46 @@ class Enricher:
                 dateline_rows.append(index)
                 for column, field in DATELINE_COLUMNS.items():
                     datelines[column].append(getattr(found, field))
-            if folded:
-                item = FoldedText(folded)
-                for label in detect_frames(item, language):
-                    frames[0].append(index)
-                    frames[1].append(label)
-                for kind in detect_incidents(item, language):
+            headline = " ".join(title.split()) if title else ""
+            if headline or folded:
+                document = FoldedText(
+                    f"{fold(headline)}\n{folded}" if headline and folded else fold(headline) or folded
+                )
+                for claim in detect_claims(headline, text, language, document):
+                    claim_rows.append(index)
+                    for column in CLAIM_COLUMNS:
+                        claims[column].append(getattr(claim, column))
+                for kind in detect_incidents(document, language):
                     incidents[0].append(index)
                     incidents[1].append(kind)
         ids = rows.column("item_id")
         tagged = tags.table()
+        covered = pa.array([self.claims.covers(language) for language in languages], pa.bool_())
         return {
             "int_items_tagged_to_zones": tagged.drop_columns(["item_index"]).add_column(
                 0, "item_id", ids.take(tagged.column("item_index"))
             ),
             "int_items_with_datelines": _with_ids(ids, dateline_rows, datelines),
-            "int_items_with_frames": _with_ids(ids, frames[0], {"frame": frames[1]}),
+            "int_items_with_claims": _with_ids(ids, claim_rows, claims, CLAIM_COLUMNS),
             "int_items_with_incidents": _with_ids(ids, incidents[0], {"incident_kind": incidents[1]}),
-            "int_items_enriched": pa.table({"item_id": ids}),
+            "int_items_enriched": pa.table({"item_id": ids, "claims_covered": covered}),
         }
 
 
-def _with_ids(ids: pa.Array | pa.ChunkedArray, rows: list[int], columns: dict[str, list]) -> pa.Table | None:
-    """A table of `item_id` (taken from `ids` at `rows`) and string columns; None when there is no row."""
+def _with_ids(
+    ids: pa.Array | pa.ChunkedArray,
+    rows: list[int],
+    columns: dict[str, list],
+    kinds: dict[str, pa.DataType] | None = None,
+) -> pa.Table | None:
+    """A table of `item_id` (taken from `ids` at `rows`) and columns (strings unless `kinds` says); None
+    when there is no row."""
     if not rows:
         return None
     data = {"item_id": ids.take(pa.array(rows, pa.int64()))}
-    data.update({name: pa.array(values, pa.string()) for name, values in columns.items()})
+    data.update(
+        {name: pa.array(values, (kinds or {}).get(name, pa.string())) for name, values in columns.items()}
+    )
     return pa.table(data)
 
 

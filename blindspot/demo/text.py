@@ -110,8 +110,8 @@ NEUTRAL: dict[str, list[str]] = {
 FRAMES: dict[str, dict[str, list[str]]] = {
     "en": {
         "reports_false": [
-            "A government spokesperson dismissed the reports as fabricated.",
-            "Officials called the accounts fake news spread by foreign media.",
+            "A government spokesperson dismissed the reports of killings as fabricated.",
+            "Officials called the accounts of the shelling fake news spread by foreign media.",
         ],
         "victims_combatants": [
             "The ministry said those killed were terrorists, not civilians.",
@@ -134,7 +134,9 @@ FRAMES: dict[str, dict[str, list[str]]] = {
         ],
     },
     "fr": {
-        "reports_false": ["Un porte-parole du gouvernement a qualifié ces informations de mensongères."],
+        "reports_false": [
+            "Un porte-parole du gouvernement a qualifié ces informations sur les tueries de mensongères."
+        ],
         "victims_combatants": ["Le ministère affirme que les personnes tuées étaient des terroristes."],
         "deaths_unintended": ["Les autorités parlent de victimes involontaires des opérations de sécurité."],
         "victims_aggressors": [
@@ -146,7 +148,7 @@ FRAMES: dict[str, dict[str, list[str]]] = {
         "great_power_shield": ["Un pays allié a bloqué un projet de résolution au Conseil de sécurité."],
     },
     "ar": {
-        "reports_false": ["نفى متحدث باسم الحكومة هذه التقارير ووصفها بأنها مفبركة."],
+        "reports_false": ["نفى متحدث باسم الحكومة التقارير عن عمليات القتل ووصفها بأنها مفبركة."],
         "victims_combatants": ["قالت الوزارة إن القتلى كانوا إرهابيين وليسوا مدنيين."],
         "deaths_unintended": ["قالت السلطات إن الوفيات كانت غير مقصودة خلال العمليات الأمنية."],
         "victims_aggressors": ["قال التلفزيون الرسمي إن السكان هاجموا قوات الأمن أولاً."],
@@ -154,7 +156,7 @@ FRAMES: dict[str, dict[str, list[str]]] = {
         "great_power_shield": ["عرقلت دولة حليفة مشروع قرار في مجلس الأمن."],
     },
     "ru": {
-        "reports_false": ["Представитель правительства назвал эти сообщения фейком."],
+        "reports_false": ["Представитель правительства назвал сообщения об убийствах мирных жителей фейком."],
         "militia_blamed": ["Власти возложили ответственность на неподконтрольные ополчения."],
     },
 }

@@ -13,6 +13,7 @@ from warehouse.publish import open_snapshot
 
 HEADLINES = 12  # latest independent headlines listed on a zone page
 FRAME_DAYS = 90  # frame shares are over the last 90 days of the snapshot
+CLAIMS = 5  # latest counted denial claims shown on a zone page, under the frame chart
 INCIDENT_WEIGHTS = {  # column -> (label, weight per unit), the index's a_90 weights
     "journalists_killed": ("killed", 5.0),
     "journalists_detained": ("detained or imprisoned", 3.0),
@@ -40,6 +41,7 @@ class ZoneData:
     frames: list[tuple[str, float]]
     alerts: pd.DataFrame
     headlines: pd.DataFrame
+    claims: pd.DataFrame = field(default_factory=pd.DataFrame)  # latest counted claims, newest first
     level: str = "zone"  # "country" for a country zone
     parent_zone_id: str | None = None  # the country zone of a zone
     parent_name: str | None = None
@@ -127,6 +129,17 @@ def by_zone(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, pd.DataFra
             """,
             {**p, "days": FRAME_DAYS},
         ),
+        "claims": frame(
+            con,
+            """
+            select zone_id, day, frame, speaker_type, speaker, sentence, source_id, title, url
+            from fct_claims
+            where is_counted and is_original and day <= $as_of
+            qualify row_number() over (partition by zone_id order by day desc, item_id, sentence) <= $n
+            order by zone_id, day desc, item_id, sentence
+            """,
+            {**p, "n": CLAIMS},
+        ),
         "alerts": frame(
             con,
             "select zone_id, kind, source_id, severity, status, opened_on, resolved_on, observed, expected, "
@@ -167,6 +180,7 @@ def zone_data(zone_id: str, zone_name: str, tables: dict[str, pd.DataFrame]) -> 
         ],
         alerts=rows_of(tables["alerts"], zone_id),
         headlines=rows_of(tables["headlines"], zone_id),
+        claims=rows_of(tables["claims"], zone_id),
         last_inside_day=as_date(inside.max()) if len(inside) else None,
     )
 

@@ -184,6 +184,7 @@ def render_pages(snapshot: Snapshot, out_dir: Path) -> list[Path]:
             z=zone,
             alerts=records(zone.alerts),
             headlines=records(zone.headlines),
+            claims=records(zone.claims),
             charts=zone_charts(zone),
             frame_days=FRAME_DAYS,
         )

@@ -13,6 +13,7 @@ COUNTS = (
     "outside_dateline_stories",
     "state_items",
     "ngo_un_items",
+    "claims_covered_items",
     "frame_items",
     "incident_stories",
     "fetches",
@@ -24,6 +25,8 @@ WITHIN = (
     ("independent_stories", "independent_items"),
     ("independent_outlets", "independent_items"),
     ("state_items", "items_total"),
+    ("claims_covered_items", "items_total"),
+    ("frame_items", "claims_covered_items"),
     ("failed_fetches", "fetches"),
 )
 

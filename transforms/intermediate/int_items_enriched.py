@@ -1,4 +1,4 @@
-"""Python model: zone tags, datelines, frames, incident mentions and story keys of the items not yet enriched."""
+"""Python model: zone tags, datelines, denial claims, incident mentions and story keys of the items not yet enriched."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ TABLES = {
     "in_title boolean, in_dateline boolean, in_lead boolean, body_hits integer, rank integer",
     "int_items_with_datelines": "item_id varchar, dateline_place varchar, dateline_country varchar, "
     "dateline_agency varchar, dateline_zone_id varchar, ambiguous_zone_id varchar",
-    "int_items_with_frames": "item_id varchar, frame varchar",
+    "int_items_with_claims": "item_id varchar, frame varchar, speaker_type varchar, speaker varchar, "
+    "target_type varchar, sentence varchar, in_title boolean, is_official boolean",
     "int_items_with_incidents": "item_id varchar, incident_kind varchar",
-    "int_items_enriched": "item_id varchar",  # which items the tables above already cover
+    # which items the tables above already cover; claims_covered: the item's language has a frames lexicon
+    "int_items_enriched": "item_id varchar, claims_covered boolean",
 }
 # The text scanned for zones: lead, summary and body, each part once. A feed's summary is often the lead, and
 # the lead is often the body's first paragraph: a part that the next one already starts with (spacing aside)

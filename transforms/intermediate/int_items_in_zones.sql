@@ -36,9 +36,17 @@ dateline_within as (
 ),
 
 frames as (
+    -- items with a denial claim that counts (intermediate.int_claims says which)
     select distinct item_id
-    from intermediate.int_items_with_frames
-    where in_scope(item_id)
+    from intermediate.int_claims
+    where is_counted and in_scope(item_id)
+),
+
+covered as (
+    -- items in a language the frames lexicon reads: the denominator of the frame share
+    select item_id
+    from intermediate.int_items_enriched
+    where claims_covered and in_scope(item_id)
 ),
 
 incidents as (
@@ -62,6 +70,7 @@ final as (
         w.item_id is not null as is_inside_dateline,
         d.dateline_place is not null and w.item_id is null as is_outside_dateline,
         f.item_id is not null as has_frame,
+        v.item_id is not null as is_claims_covered,
         n.item_id is not null as mentions_incident
     from items as i
     inner join tags as t using (item_id)
@@ -69,6 +78,7 @@ final as (
     left join dateline_within as w on w.item_id = i.item_id and w.within_zone_id = t.zone_id
     left join sources as s using (source_id)
     left join frames as f using (item_id)
+    left join covered as v using (item_id)
     left join incidents as n using (item_id)
 )
 

@@ -27,9 +27,10 @@ datelines as (
 ),
 
 frames as (
-    select item_id, list(frame order by frame) as frames
-    from intermediate.int_items_with_frames
-    where in_scope(item_id)
+    -- the frames of the item's claims that count (intermediate.int_claims)
+    select item_id, list(distinct frame order by frame) as frames
+    from intermediate.int_claims
+    where is_counted and in_scope(item_id)
     group by item_id
 ),
 

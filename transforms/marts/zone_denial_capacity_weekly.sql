@@ -47,6 +47,7 @@ weeks as (
         sum(d.items_total) as items_w,
         sum(d.state_items) as state_w,
         sum(d.frame_items) as frame_w,
+        sum(d.claims_covered_items) as covered_w,
         arg_max(a.a_90, d.day) as a_90
     from daily as d
     inner join access as a using (zone_id, day)
@@ -59,7 +60,7 @@ measured as (
         case when w.stories_w > 0 then w.inside_w / w.stories_w else 0 end as p_w,
         coalesce(v.d_w, 0) as d_w,
         case when w.items_w > 0 then w.state_w / w.items_w end as state_share_w,
-        case when w.items_w > 0 then w.frame_w / w.items_w end as frame_rate_w
+        case when w.covered_w > 0 then w.frame_w / w.covered_w end as frame_rate_w
     from weeks as w
     left join diversity as v using (zone_id, week_start)
 ),
@@ -95,8 +96,12 @@ components as (
         case when baseline_weeks >= $min_baseline_weeks and s_base >= $min_weekly_stories and d_base > 0
             then least(greatest(1 - d_w / (d_base - d_mad), 0), 1) end as diversity_deficit,
         case when (select n from access_sources) > 0 then 1 - exp(-a_90 / $a0) end as access_restriction,
-        case when state_share_w is not null
-            then 0.5 * state_share_w + 0.5 * least(1, frame_rate_w / $f0) end as narrative_control
+        -- with no item in a language the frames lexicon reads, the frame share is unknown: state share alone
+        case
+            when state_share_w is null then null
+            when frame_rate_w is null then state_share_w
+            else 0.5 * state_share_w + 0.5 * least(1, frame_rate_w / $f0)
+        end as narrative_control
     from baselines
 ),
 

@@ -32,6 +32,7 @@ counts as (
         count(*) filter (where is_independent and is_original and is_outside_dateline) as outside_dateline_stories,
         count(*) filter (where is_state_affiliated) as state_items,
         count(*) filter (where is_ngo_un) as ngo_un_items,
+        count(*) filter (where is_claims_covered) as claims_covered_items,
         count(*) filter (where has_frame) as frame_items,
         count(*) filter (where has_frame and is_state_affiliated) as state_frame_items,
         count(*) filter (where mentions_incident and is_independent and is_original) as incident_stories
@@ -64,6 +65,7 @@ final as (
         coalesce(c.outside_dateline_stories, 0) as outside_dateline_stories,
         coalesce(c.state_items, 0) as state_items,
         coalesce(c.ngo_un_items, 0) as ngo_un_items,
+        coalesce(c.claims_covered_items, 0) as claims_covered_items,
         coalesce(c.frame_items, 0) as frame_items,
         coalesce(c.state_frame_items, 0) as state_frame_items,
         coalesce(c.incident_stories, 0) as incident_stories,
