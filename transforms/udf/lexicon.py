@@ -104,18 +104,25 @@ class LabelMatcher:
                 found.add(rule.label)
         return found
 
-    def occurrences(self, text: str | FoldedText | None) -> list[Occurrence]:
+    def occurrences(self, text: str | FoldedText | None, every: bool = False) -> list[Occurrence]:
         """Every (label, sentence) where a rule fires, with the span of the rule's first part there, in text
-        order: where `labels` found them, for evidence and for finding who speaks."""
-        found: dict[tuple[str, int], Span] = {}
+        order: where `labels` found them, for evidence and for finding who speaks. With `every`, each span
+        of the first part in such a sentence is an occurrence (for lexicons of names, where every mention
+        counts)."""
+        found: dict[tuple[str, int], set[Span]] = {}
         for rule, tokens, part_spans in self._candidates(text):
             for sentence in rule_sentences(rule, tokens, part_spans):
-                span = min(s for s in part_spans(rule.parts[0]) if tokens.sentence[s[0]] == sentence)
-                key = (rule.label, sentence)
-                if key not in found or span < found[key]:
-                    found[key] = span
+                spans = {s for s in part_spans(rule.parts[0]) if tokens.sentence[s[0]] == sentence}
+                kept = found.setdefault((rule.label, sentence), set())
+                kept |= spans if every else {min(spans | kept)}
+                if not every and len(kept) > 1:
+                    kept.intersection_update({min(kept)})
         return sorted(
-            (Occurrence(label, sentence, span) for (label, sentence), span in found.items()),
+            (
+                Occurrence(label, sentence, span)
+                for (label, sentence), spans in found.items()
+                for span in spans
+            ),
             key=lambda o: (o.span, o.label),
         )
 
