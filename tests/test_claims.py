@@ -114,5 +114,5 @@ def test_languages_without_a_lexicon_are_not_covered(claims) -> None:
     assert claims.detect("Armee bestreitet Massaker", "", "de") == []
 
 
-def test_official_voices_are_every_speaker_type_but_armed_groups() -> None:
-    assert OFFICIAL_SPEAKERS == frozenset(SPEAKER_TYPES) - {"armed_group"}
+def test_official_voices_are_every_speaker_type_but_armed_groups_and_persons() -> None:
+    assert OFFICIAL_SPEAKERS == frozenset(SPEAKER_TYPES) - {"armed_group", "person"}

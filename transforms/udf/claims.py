@@ -38,9 +38,10 @@ SPEAKER_TYPES: tuple[str, ...] = (
     "official_other",
     "un_member_state",
     "armed_group",
+    "person",
 )
 # The voices of a state: their claims are what the narrative component counts (docs/methodology.md).
-OFFICIAL_SPEAKERS = frozenset(SPEAKER_TYPES) - {"armed_group"}
+OFFICIAL_SPEAKERS = frozenset(SPEAKER_TYPES) - {"armed_group", "person"}
 TARGET_TYPES: tuple[str, ...] = (
     "massacre",
     "mass_grave",
@@ -57,6 +58,9 @@ TARGET_TYPES: tuple[str, ...] = (
 )
 # Targets that are violence or abuse themselves, rather than evidence of it or a response to it.
 VIOLENCE_TARGETS = frozenset(TARGET_TYPES) - {"video_or_image", "report", "un_action", "protest"}
+# Images are evidence, but when a voice calls a video or photos fake in conflict reporting they are nearly
+# always images of violence; reports and claims are not ("denies claims he will resign").
+VIOLENCE_OR_IMAGES = VIOLENCE_TARGETS | {"video_or_image"}
 # The frames that only say something about violence when the sentence names violence (calling rumours of a
 # resignation "fake news" is not a denial); the others carry their target in their wording.
 NEEDS_VIOLENCE = frozenset({"reports_false"})
@@ -69,6 +73,14 @@ LATIN_SCRIPT = ("fr", "es")  # languages that write most capitals as English doe
 
 
 SPEECH = "speech"  # speakers.yml also lists verbs of saying: a voice after the claim's words needs one by it
+PERSON_GAP = 3  # words between a named person and the claim's words ("Assad has always denied")
+CASED = frozenset({"en", "fr", "es", "ru", "uk"})  # languages that write names with a capital
+# Words that open a sentence with a capital and name nobody.
+NOT_NAMES = frozenset(
+    "the a an this these that those it they he she we i his her their its our le la les l un une ce ces cet cette "
+    "il elle ils elles on nous el los las lo una unos unas este esta estos estas ese esa él ella ellos ellas "
+    "он она оно они это эти этот эта мы я він вона воно вони це ці цей ця ми".split()
+)
 SPEECH_GAP = 3  # words between a voice after the claim and its verb of saying ("..., the army said")
 COUNTRY_GAP = 3  # words between a country read as its government and the claim's words ("Syria denies")
 VERB_FIRST_GAP = 1  # words between the claim's first words and a voice after them that is its subject
@@ -185,8 +197,10 @@ class ClaimDetector:
         claims: list[Claim] = []
         for occurrence in found:
             speaker = self._speaker(occurrence, speakers, speech, countries, tokens)
+            if speaker is None and occurrence.label not in OFFICIAL_FRAMES:
+                speaker = sentences.person_before(occurrence, lang)
             target = self._target(occurrence, targets, title_sentences)
-            if occurrence.label in NEEDS_VIOLENCE and target not in VIOLENCE_TARGETS:
+            if occurrence.label in NEEDS_VIOLENCE and target not in VIOLENCE_OR_IMAGES:
                 continue
             claims.append(
                 Claim(
@@ -312,6 +326,33 @@ class _SentenceText:
 
     def _written_offset(self, folded_offset: int) -> int:
         return bisect_right(self.origin, folded_offset) - 1
+
+    def person_before(self, occurrence: Occurrence, language: str) -> tuple[str, str] | None:
+        """A named person as the subject ("Assad has always denied ...", "Путин опроверг ..."): a capitalised
+        word at most PERSON_GAP words before the claim's words, in its clause, in a language with capitals.
+        Who the person is is not known, so the claim is not an official one."""
+        if language not in CASED or len(self.words) != len(self.tokens.sentence):
+            return None
+        at, clause, sentence = occurrence.span[0], self.tokens.clause, self.tokens.sentence
+        if self._title_case(occurrence.sentence):
+            return None  # "Spanish Leader Denies Gain From Bombings": capitals say nothing there
+        for index in range(at - 1, max(at - PERSON_GAP - 1, -1), -1):
+            if clause[index] != clause[at]:
+                break
+            word = self._word(index)
+            first = index == 0 or sentence[index - 1] != sentence[index]
+            named = word[:1].isupper() and not word.isupper() and word.lower() not in NOT_NAMES
+            if named and (not first or index + 1 == at):
+                return "person", _words(self.tokens, (index, index))
+        return None
+
+    def _word(self, index: int) -> str:
+        start, end = self.words[index]
+        return self.written[self._written_offset(start) : self._written_offset(end)]
+
+    def _title_case(self, sentence: int) -> bool:
+        words = [self._word(i) for i, s in enumerate(self.tokens.sentence) if s == sentence]
+        return sum(w[:1].isupper() for w in words) >= 0.6 * len(words)
 
     def text(self, sentence: int) -> str:
         numbers = self.tokens.sentence
