@@ -13,6 +13,7 @@ import pytest
 from blindspot import pipeline
 
 MARTS = [
+    "marts.fct_claims",
     "marts.zone_reporting_daily",
     "marts.zone_access_daily",
     "marts.zone_denial_capacity_weekly",
@@ -178,6 +179,34 @@ def test_state_items_carry_the_generated_frames(built) -> None:
     assert abs(detected_framed - generated_framed) / items <= 0.03, (detected_framed, generated_framed, items)
     for label, generated, detected in per_label:
         assert generated >= 20 and abs(detected - generated) <= 0.10 * generated, (label, generated, detected)
+
+
+def test_claims_are_counted_by_one_rule_and_add_up_to_frame_items(built) -> None:
+    """fct_claims keeps each claim's sentence and speaker; is_counted is official voices, or no voice named in a
+    state outlet's item; zone_reporting_daily.frame_items counts the items with a counted claim, over items in a
+    covered language."""
+    ctx, _, _ = built
+    con = duckdb.connect(str(ctx.settings.warehouse_path), read_only=True)
+    try:
+        [(claims, counted, wrong, no_sentence)] = con.execute(
+            "select count(*), count(*) filter (where is_counted), "
+            "count(*) filter (where is_counted <> (is_official or (speaker_type is null and is_state_affiliated))), "
+            "count(*) filter (where sentence is null or sentence = '') from marts.fct_claims"
+        ).fetchall()
+        mismatched = con.execute(
+            """
+            with counted as (
+                select zone_id, day, count(distinct item_id) as n from marts.fct_claims where is_counted group by all
+            )
+            select d.zone_id, d.day, d.frame_items, coalesce(c.n, 0)
+            from marts.zone_reporting_daily as d left join counted as c using (zone_id, day)
+            where d.frame_items <> coalesce(c.n, 0) or d.frame_items > d.claims_covered_items
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    assert claims > 100 and counted > 0 and wrong == 0 and no_sentence == 0
+    assert mismatched == []
 
 
 STATE_ITEMS = r"""
