@@ -18,18 +18,9 @@ final as (
     select
         z.zone_id,
         z.reported_date as day,
-        c.item_id,
         z.source_id,
         z.is_original,
-        c.frame,
-        c.speaker_type,
-        c.speaker,
-        c.target_type,
-        c.sentence,
-        c.in_title,
-        c.is_official,
-        c.is_state_affiliated,
-        c.is_counted,
+        c.*,  -- item_id, frame, speaker_type, speaker, target_type, sentence, in_title, is_official, is_state_affiliated, is_counted
         i.language,
         i.title,
         i.url
