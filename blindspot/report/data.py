@@ -119,7 +119,8 @@ def by_zone(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, pd.DataFra
             """
             with items as (
                 select best_zone_id as zone_id, is_state_affiliated, frames from fct_items
-                where best_zone_id is not null and reported_date between $as_of - $days and $as_of
+                where best_zone_id is not null and is_claims_covered
+                    and reported_date between $as_of - $days and $as_of
             )
             select zone_id, case when is_state_affiliated then 'state media' else 'other outlets' end as voice,
                    f.frame, count(*) / any_value(n) * 100 as share

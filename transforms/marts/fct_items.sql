@@ -34,6 +34,13 @@ frames as (
     group by item_id
 ),
 
+covered as (
+    -- the item's language has a frames lexicon: it counts in the frame share's denominator
+    select item_id, claims_covered
+    from intermediate.int_items_enriched
+    where in_scope(item_id)
+),
+
 incidents as (
     select item_id, list(distinct incident_kind order by incident_kind) as incident_kinds
     from intermediate.int_items_with_incidents
@@ -69,12 +76,14 @@ final as (
         d.dateline_agency,
         d.dateline_zone_id,
         coalesce(f.frames, []) as frames,
+        coalesce(v.claims_covered, false) as is_claims_covered,
         coalesce(n.incident_kinds, []) as incident_kinds
     from stories as t
     inner join items as i using (item_id)
     left join sources as s using (source_id)
     left join datelines as d using (item_id)
     left join frames as f using (item_id)
+    left join covered as v using (item_id)
     left join incidents as n using (item_id)
     left join zones as z using (item_id)
 )
