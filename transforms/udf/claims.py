@@ -322,7 +322,11 @@ class _SentenceText:
     def __init__(self, written: str, folded: str, tokens: Tokens):
         self.written, self.tokens = written, tokens
         self.words = [m.span() for m in re.finditer(r"\w+", folded)]
-        self.origin = list(accumulate((len(fold(c)) for c in written), initial=0))
+        if len(folded) == len(written) and written.isascii():
+            self.origin = range(len(written) + 1)  # ASCII folds one character to one
+        else:
+            widths = {c: len(fold(c)) for c in set(written)}
+            self.origin = list(accumulate(map(widths.__getitem__, written), initial=0))
 
     def _written_offset(self, folded_offset: int) -> int:
         return bisect_right(self.origin, folded_offset) - 1
