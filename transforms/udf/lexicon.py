@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -13,27 +12,27 @@ from typing import NamedTuple
 import ahocorasick
 import yaml
 
+from transforms.udf.lexicon_format import (
+    DEFAULT_WITHIN,
+    ENTRY_KEYS,
+    SCOPES,
+    SETS_KEY,
+    LexiconError,
+    phrase_list,
+    phrase_variants,
+    require_text,
+    short,
+    within_gaps,
+)
 from transforms.udf.prefilter import RulePrefilter
-from transforms.udf.text import arabic_prefixes, normalize
+from transforms.udf.text import arabic_prefixes
 from transforms.udf.tokens import FoldedText, Tokens
 
-ENTRY_KEYS = frozenset({"phrase", "seq", "near", "within", "scope", "requires", "unless", "note"})
-SCOPES = ("clause", "sentence")
-SETS_KEY = "sets"
-DEFAULT_WITHIN = 5
-MAX_WITHIN = 30
-MAX_VARIANTS = 512  # one entry's alternative groups multiply; past this the entry should be split
 # Languages whose words take attached proclitics (conjunction, preposition, article) before a term.
 PROCLITICS: Mapping[str, frozenset[str]] = {"ar": arabic_prefixes(False)}
 
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 _SET_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-_GROUP = re.compile(r"\(([^()]*)\)")
-_WORD = re.compile(r"\w+")
-
-
-class LexiconError(ValueError):
-    """A lexicon file or entry is malformed; the message names the file, language, label and entry."""
 
 
 @dataclass(frozen=True)
@@ -86,12 +85,12 @@ class LabelMatcher:
         """Build a matcher from {label: [entry, ...]}; `where` prefixes error messages."""
         matcher = cls(language)
         resolved = {
-            name: _phrase_list(patterns, f"{where}{SETS_KEY}.{name}")
+            name: phrase_list(patterns, f"{where}{SETS_KEY}.{name}")
             for name, patterns in (sets or {}).items()
         }
         for label, items in entries.items():
             for i, entry in enumerate(items):
-                place = f"{where}{label}: entry {i + 1} ({_short(entry)})"
+                place = f"{where}{label}: entry {i + 1} ({short(entry)})"
                 matcher._add(label, entry, resolved, place)
         matcher._build()
         return matcher
@@ -158,7 +157,7 @@ class LabelMatcher:
         if isinstance(entry, list):
             raise LexiconError(f"{place}: an entry is a phrase string or a mapping, not a list")
         if not isinstance(entry, dict):
-            _require_text(entry, place)
+            require_text(entry, place)
         unknown = set(entry) - ENTRY_KEYS
         if unknown:
             raise LexiconError(f"{place}: unknown key(s) {sorted(unknown)}; allowed: {sorted(ENTRY_KEYS)}")
@@ -177,7 +176,7 @@ class LabelMatcher:
                 need = "exactly 2" if kind == "near" else "at least 2"
                 raise LexiconError(f"{place}: '{kind}' needs a list of {need} parts")
             parts = [self._part(p, sets, place) for p in raw]
-            gaps = _gaps(entry.get("within", DEFAULT_WITHIN), len(parts) - 1, kind, place)
+            gaps = within_gaps(entry.get("within", DEFAULT_WITHIN), len(parts) - 1, kind, place)
         scope = entry.get("scope", SCOPES[0])
         if scope not in SCOPES:
             raise LexiconError(f"{place}: scope is one of {list(SCOPES)}, not {scope!r}")
@@ -195,7 +194,7 @@ class LabelMatcher:
         if not specs:
             raise LexiconError(f"{place}: a part is a phrase, a $set, or a non-empty list of them")
         for item in specs:
-            _require_text(item, place)
+            require_text(item, place)
         phrases: list[list[tuple[str, bool]]] = []
         for s in specs:
             if s.startswith("$"):
@@ -203,7 +202,7 @@ class LabelMatcher:
                     raise LexiconError(f"{place}: unknown set {s}; defined: {sorted(sets) or 'none'}")
                 phrases.extend(sets[s[1:]])
             else:
-                phrases.extend(_variants(s, place))
+                phrases.extend(phrase_variants(s, place))
         return tuple(dict.fromkeys(self._phrase(p) for p in phrases))
 
     def _phrase(self, atoms: list[tuple[str, bool]]) -> int:
@@ -322,74 +321,6 @@ def rule_sentences(
 def _follows(unit: list[int], end: int, start: int, gap: int) -> bool:
     """`start` comes after `end`, at most `gap` words later, in the same clause or sentence (`unit`)."""
     return end < start < len(unit) and start - end - 1 <= gap and unit[end] == unit[start]
-
-
-def _gaps(within: object, count: int, kind: str, place: str) -> tuple[int, ...]:
-    values = within if isinstance(within, list) else [within] * count
-    if len(values) != count or not all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        raise LexiconError(f"{place}: 'within' is a whole number or, for seq, one per gap ({count})")
-    if kind == "near" and isinstance(within, list):
-        raise LexiconError(f"{place}: 'within' for near is a single number")
-    if not all(0 <= v <= MAX_WITHIN for v in values):
-        raise LexiconError(f"{place}: 'within' must be between 0 and {MAX_WITHIN} words")
-    return tuple(values)
-
-
-def _variants(pattern: str, place: str) -> list[list[tuple[str, bool]]]:
-    """Expand `(a|b)` groups, then cut each variant into atoms: word runs that end at a `*` or the end."""
-    chunks = _GROUP.split(pattern)
-    literals, groups = chunks[0::2], [g.split("|") for g in chunks[1::2]]
-    if any("(" in c or ")" in c or "|" in c for c in literals):
-        raise LexiconError(f"{place}: unbalanced or nested '(' ')' or a '|' outside a group in {pattern!r}")
-    if any("$" in c for c in chunks):
-        raise LexiconError(f"{place}: a $set must be a whole part, not inside a phrase: {pattern!r}")
-    count = 1
-    for g in groups:
-        count *= len(g)
-    if count > MAX_VARIANTS:
-        raise LexiconError(f"{place}: {pattern!r} expands to {count} variants (max {MAX_VARIANTS}); split it")
-    out: list[list[tuple[str, bool]]] = []
-    for choice in itertools.product(*groups):
-        text = "".join(lit + (choice[i] if i < len(choice) else "") for i, lit in enumerate(literals))
-        atoms, run = [], []
-        for word in text.split():
-            prefix = word.endswith("*")
-            core = word[:-1] if prefix else word
-            if "*" in core:
-                raise LexiconError(f"{place}: '*' may only end a word: {pattern!r}")
-            run.extend(_WORD.findall(normalize(core)))
-            if prefix and run:
-                atoms.append((" ".join(run), True))
-                run = []
-        if run:
-            atoms.append((" ".join(run), False))
-        if not atoms:
-            raise LexiconError(f"{place}: {pattern!r} has a variant with no words")
-        out.append(atoms)
-    return out
-
-
-def _phrase_list(patterns: object, place: str) -> list[list[tuple[str, bool]]]:
-    if not isinstance(patterns, list) or not patterns:
-        raise LexiconError(f"{place}: a set is a non-empty list of phrase strings")
-    for item in patterns:
-        _require_text(item, place)
-    return [v for p in patterns for v in _variants(p, place)]
-
-
-def _require_text(item: object, place: str) -> None:
-    if not isinstance(item, str):
-        hint = (
-            " (YAML reads bare yes/no/on/off/true/false/null as non-text: quote it)"
-            if not item or item is True
-            else ""
-        )
-        raise LexiconError(f"{place}: {item!r} is not a phrase string{hint}")
-
-
-def _short(entry: object) -> str:
-    text = repr(entry)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def load_lexicon(path: Path | str, labels: Iterable[str]) -> dict[str, LabelMatcher]:
