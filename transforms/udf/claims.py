@@ -189,8 +189,8 @@ class ClaimDetector:
         tokens = item.tokens
         title_sentences = _title_sentences(tokens, fold(title)) if title else set()
         voices = _by_sentence(self.speakers.matchers.get(lang), item)
-        speech = {s: [o for o in found if o.label == SPEECH] for s, found in voices.items()}
-        speakers = {s: [o for o in found if o.label != SPEECH] for s, found in voices.items()}
+        speech = {s: [o for o in named if o.label == SPEECH] for s, named in voices.items()}
+        speakers = {s: [o for o in named if o.label != SPEECH] for s, named in voices.items()}
         targets = _by_sentence(self.targets.matchers.get(lang), item)
         countries = _by_sentence(self.countries.get(lang), item)
         sentences = _SentenceText(document, folded, tokens)
