@@ -25,6 +25,7 @@ from core.registry import Registry, load_registry
 from transforms import enrich
 from transforms.enrich import enrichment_fingerprint
 from transforms.intermediate import int_items_enriched
+from transforms.udf.claims import Document
 from transforms.udf.tokens import tokenize
 
 BENCH = Path(__file__).resolve().parents[1] / "bench" / "enrich.py"
@@ -194,7 +195,7 @@ def wording_with_titles(con: duckdb.DuckDBPyConnection, registry: Registry) -> s
     return {
         (item_id, frame)
         for item_id, title, _, text, language in rows
-        for frame in frames.detect("\n".join(p for p in (" ".join(title.split()), text) if p), language)
+        for frame in frames.detect(Document.of(title, text).item, language)
     }
 
 

@@ -16,12 +16,11 @@ from pathlib import Path
 import pyarrow as pa
 
 from core.registry import Registry, load_country_names
-from transforms.udf.claims import ClaimDetector
+from transforms.udf.claims import ClaimDetector, Document
 from transforms.udf.dateline import DatelineMemo
 from transforms.udf.frames import IncidentDetector, share_word_scans
 from transforms.udf.geotag import TagColumns, ZoneTagger
 from transforms.udf.text import fold
-from transforms.udf.tokens import FoldedText
 
 BATCH = 2_000  # items per task: one Arrow batch in, the five tables' rows out
 # Below this many pending items one process does it all: a worker costs up to a second to start (the
@@ -98,7 +97,7 @@ class Enricher:
         claims: dict[str, list] = {column: [] for column in CLAIM_COLUMNS}
         incidents: tuple[list[int], list[str]] = ([], [])
         tag, extract = self.tagger.evaluate_folded, self.resolver.extract
-        detect_claims, detect_incidents = self.claims.detect, self.incidents.detect
+        detect_claims, detect_incidents = self.claims.detect_document, self.incidents.detect
         for index, (title, lead, text, language) in enumerate(
             zip(titles, leads, texts, languages, strict=True)
         ):
@@ -110,16 +109,13 @@ class Enricher:
                 dateline_rows.append(index)
                 for column, field in DATELINE_COLUMNS.items():
                     datelines[column].append(getattr(found, field))
-            headline = " ".join(title.split()) if title else ""
-            if headline or folded:
-                document = FoldedText(
-                    f"{fold(headline)}\n{folded}" if headline and folded else fold(headline) or folded
-                )
-                for claim in detect_claims(headline, text, language, document):
+            document = Document.of(title, text, folded)
+            if document.written:
+                for claim in detect_claims(document, language):
                     claim_rows.append(index)
                     for column in CLAIM_COLUMNS:
                         claims[column].append(getattr(claim, column))
-                for kind in detect_incidents(document, language):
+                for kind in detect_incidents(document.item, language):
                     incidents[0].append(index)
                     incidents[1].append(kind)
         ids = rows.column("item_id")

@@ -118,6 +118,26 @@ class Claim:
         return self.speaker_type in OFFICIAL_SPEAKERS
 
 
+@dataclass(frozen=True)
+class Document:
+    """What claims and incidents read: the title on its own line (whitespace collapsed), then the text."""
+
+    headline: str
+    written: str
+    item: FoldedText  # `written` folded
+
+    @classmethod
+    def of(cls, title: str | None, text: str | None, folded_text: str | None = None) -> Document:
+        """`folded_text` is `text.fold(text)` when the caller has it already (folding works character by
+        character, so the document's folding is the title's and the text's joined)."""
+        headline, text = " ".join((title or "").split()), text or ""
+        if folded_text is None:
+            folded_text = fold(text)
+        if headline and text:
+            return cls(headline, f"{headline}\n{text}", FoldedText(f"{fold(headline)}\n{folded_text}"))
+        return cls(headline, headline or text, FoldedText(fold(headline) if headline else folded_text))
+
+
 _NAME_SYNTAX = re.compile(r"[()|*$]")
 
 
@@ -169,20 +189,17 @@ class ClaimDetector:
     def covers(self, language: str | None) -> bool:
         return base_language(language) in self.frames.matchers
 
-    def detect(
-        self, title: str | None, text: str | None, language: str | None, item: FoldedText | None = None
-    ) -> list[Claim]:
-        """The claims in the item, in text order; one per frame and sentence. `item` is the folded document
-        (title on its own line, then the text) when the caller has it already."""
+    def detect(self, title: str | None, text: str | None, language: str | None) -> list[Claim]:
+        """The claims in the item's title and text, in text order; one per frame and sentence."""
+        return self.detect_document(Document.of(title, text), language)
+
+    def detect_document(self, document: Document, language: str | None) -> list[Claim]:
+        """`detect` for a `Document` the caller has built (and shares with the incidents lexicon)."""
         lang = base_language(language)
         frames = self.frames.matchers.get(lang)
-        title = " ".join((title or "").split())
-        document = f"{title}\n{text}" if title and text else title or text or ""
-        if frames is None or not document.strip():
+        if frames is None or not document.written.strip():
             return []
-        if item is None:
-            item = FoldedText(fold(document))
-        folded = item.folded
+        item, title = document.item, document.headline
         found = frames.occurrences(item)
         if not found:
             return []
@@ -193,7 +210,7 @@ class ClaimDetector:
         speakers = {s: [o for o in named if o.label != SPEECH] for s, named in voices.items()}
         targets = _by_sentence(self.targets.matchers.get(lang), item)
         countries = _by_sentence(self.countries.get(lang), item)
-        sentences = _SentenceText(document, folded, tokens)
+        sentences = _SentenceText(document.written, item.folded, tokens)
         claims: list[Claim] = []
         for occurrence in found:
             speaker = self._speaker(occurrence, speakers, speech, countries, tokens)
