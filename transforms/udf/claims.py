@@ -180,13 +180,9 @@ class ClaimDetector:
             TargetDetector.from_config(config_dir),
         )
 
-    @property
-    def languages(self) -> list[str]:
-        """The languages whose items are read: an item in another language has no claims and is not counted
-        in the denominator of the frame share."""
-        return self.frames.languages
-
     def covers(self, language: str | None) -> bool:
+        """Whether items in the language are read: an item in another language has no claims and is not
+        counted in the denominator of the frame share."""
         return base_language(language) in self.frames.matchers
 
     def detect(self, title: str | None, text: str | None, language: str | None) -> list[Claim]:
