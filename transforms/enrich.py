@@ -31,7 +31,7 @@ WORKER_QUEUE = 2  # batches handed to a worker ahead of time
 SHIPPED_CONFIG = Path(__file__).resolve().parents[1] / "config"
 # The rules in code that enrichment's rows depend on; change it when tagging, dateline or lexicon code changes
 # what an item gets, so that every item is enriched again (see `enrichment_fingerprint`).
-ENRICH_RULES = "2026-12-07: denial claims with speaker and target, titles read for claims and incidents"
+ENRICH_RULES = '2026-12-08: claims: a sentence-initial name, Arabic short state names, the "side" of a state'
 # int_items_with_claims columns (Claim fields) and their types
 CLAIM_COLUMNS: dict[str, pa.DataType] = {
     "frame": pa.string(),

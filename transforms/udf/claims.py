@@ -139,6 +139,7 @@ class Document:
 
 
 _NAME_SYNTAX = re.compile(r"[()|*$]")
+_AR_STATE_FORM = re.compile(r"^(المملكة العربية|الجمهورية العربية) ")  # kingdom, republic
 
 
 @cache
@@ -158,6 +159,8 @@ def country_matchers(languages: tuple[str, ...]) -> dict[str, LabelMatcher]:
                     cleaned = _NAME_SYNTAX.sub(" ", re.sub(r"\(.*?\)", " ", name)).strip()
                     if len(cleaned) >= 3:
                         names[language].add(cleaned)
+                    if language == "ar":  # the state form is dropped in use: "السعودية تنفي"
+                        names[language].add(_AR_STATE_FORM.sub("", cleaned))
     return {
         language: LabelMatcher.compile(language, {"country": sorted(found)}, where=f"countries {language}: ")
         for language, found in names.items()
@@ -359,7 +362,9 @@ class _SentenceText:
             word = self._word(index)
             first = index == 0 or sentence[index - 1] != sentence[index]
             named = word[:1].isupper() and not word.isupper() and word.lower() not in NOT_NAMES
-            if named and (not first or index + 1 == at):
+            # a sentence's first word is capitalised anyway: a name only when the words from it to the
+            # claim's are written small ("Assad has always denied"; not "Yesterday Officials Denied")
+            if named and (not first or all(self._word(i)[:1].islower() for i in range(index + 1, at))):
                 return "person", _words(self.tokens, (index, index))
         return None
 
