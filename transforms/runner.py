@@ -79,9 +79,17 @@ class Model:
     @property
     def is_tracked(self) -> bool:
         """Item-grain models whose progress through the loaded items is recorded (incremental state)."""
-        return self.sql is None or self.materialized == "incremental"
+        return (self.sql is None and not self.reads) or self.materialized == "incremental"
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """A Python model that rebuilds its table whole each time names what it reads in READS; the
+        enrichment model (no READS) works through the loaded items instead."""
+        return tuple(getattr(python_module(self.schema, self.name), "READS", ())) if self.sql is None else ()
 
     def references(self) -> set[str]:
+        if self.reads:
+            return set(self.reads)
         body = self.sql or ""
         return {f"{s}.{n}" for s, n in REFERENCE.findall(body)} - {self.relation}
 
@@ -139,7 +147,7 @@ def dependencies(models: dict[str, Model]) -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for relation, model in models.items():
         deps = {_provider(r) for r in model.references()} & set(models)
-        if model.sql is None:
+        if model.sql is None and not model.reads:
             deps |= {r for r in models if r.startswith("staging.")}
         graph[relation] = deps
     return graph
@@ -215,7 +223,10 @@ class _Build:
         restore = _joins_as_written(con) if model.joins == "as_written" else None
         con.execute("begin transaction")
         try:
-            if model.sql is None:
+            if model.reads:
+                python_module(model.schema, model.name).build(con, self.registry)
+                rebuilt = False
+            elif model.sql is None:
                 rebuilt = _enrich(con, model, self.registry, self.full_refresh)
             elif model.materialized == "incremental":
                 mode = _incremental(con, model, self)

@@ -22,7 +22,7 @@ REQUIRED = ("event_id_cnty", "event_date", "event_type", "country")
 def _country(countries: CountryResolver, row: dict) -> str:
     name = required(row, "country")
     code = countries.mapped(name) or countries.numeric(text(row, "iso") or "")
-    code = code or countries.name(name)
+    code = code or countries.name(name, [text(row, "location"), text(row, "admin1")])
     if code is None:
         raise RowProblem(
             "country",
@@ -47,6 +47,7 @@ def parse(
         return key, {
             "event_type": required(row, "event_type"),
             "country": _country(countries, row),
+            "country_name": required(row, "country"),
             "admin1": text(row, "admin1"),
             "location": text(row, "location"),
             "latitude": number(text(row, "latitude"), "latitude"),

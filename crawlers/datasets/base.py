@@ -105,9 +105,23 @@ class Parsed:
         )
 
     def map_rows(
-        self, kind: str, rows: Iterable[tuple[str, dict]], mapper: Callable[[dict], tuple[str, dict]]
+        self,
+        kind: str,
+        rows: Iterable[tuple[str, dict]],
+        mapper: Callable[[dict], tuple[str, dict]],
+        without_id: bool = False,
+        identical_rows: str = "duplicate",
     ) -> None:
-        """Map each (locator, row) to (record_key, landing row); a row that cannot be read is rejected."""
+        """Map each (locator, row) to (record_key, landing row); a row that cannot be read is rejected.
+
+        A file whose rows have their own id (ACLED, UCDP) rejects a second row with the same id. For a file
+        without one (`without_id`: CPJ, KeepItOn) the key is made of the row's fields, and two different
+        rows can share it (two unidentified journalists killed in one city and year): the second is told
+        apart by its position among the rows sharing the key ("key #2", in the export's order). A row is
+        a duplicate only when every field equals an earlier row's: it is rejected ("duplicate"), or, in a
+        list where each row is a person (CPJ: two journalists with one first name, killed in one city and
+        year, can have identical rows), `identical_rows="distinct"` keeps it as the next one."""
+        shared: dict[str, dict[tuple, str]] = {}  # record key -> every distinct row read under it
         for locator, row in rows:
             try:
                 if NOT_AN_OBJECT in row:
@@ -115,7 +129,20 @@ class Parsed:
                 if "_extra" in row:
                     extra = len(row["_extra"])
                     raise RowProblem("", "field_count", f"row has {extra} more field(s) than the header")
-                self.add(kind, *mapper(row), locator)
+                record_key, landed = mapper(row)
+                if without_id:
+                    fields = tuple(sorted(row.items()))
+                    earlier = shared.setdefault(record_key, {})
+                    if fields in earlier and identical_rows == "distinct":
+                        fields = (*fields, ("_position", locator))
+                    elif fields in earlier:
+                        raise RowProblem(
+                            "", "duplicate_row", f"every field equals the row at {earlier[fields]}"
+                        )
+                    earlier[fields] = locator
+                    if len(earlier) > 1:
+                        record_key = f"{record_key} #{len(earlier)}"
+                self.add(kind, record_key, landed, locator)
             except RowProblem as problem:
                 self.reject(kind, locator, problem, row)
 

@@ -3,18 +3,32 @@
 Order of resolution: the source's `params.country_map` first ("Valdoria=XVA; XV=XVA": names or codes on
 the left, alpha-3 on the right, separated by ";" or ","), then pycountry (codes, names, official and
 common names, compared without case and accents), then the spellings the datasets use that pycountry
-lacks (ALIASES), then the name without a parenthesised part ("Russia (Soviet Union)", as in UCDP).
+lacks (ALIASES), then the states a historic name covers (HISTORIC: Yugoslavia, the USSR), then
+country_converter's regular expressions (short, long, old and local forms: "USA", "UK", "Bosnia",
+"Burma"), then the name without a parenthesised part ("Russia (Soviet Union)", as in UCDP).
 User-assigned alpha-3 codes (XAA-XZZ and the other private ranges) pass through as they are.
+
+A name can cover several countries: a combined one ("Israel and the Occupied Palestinian Territory", which
+country_converter reads as both) or a historic one. The row's own place fields then decide
+(`core.places.place_countries`: GeoNames cities and ISO 3166-2 subdivisions, and country_converter for
+territories such as "Gaza Strip"); when they do not, the first country named is used, and the row says so.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
+import country_converter
+import pandas as pd
 import pycountry
 
+from core.places import PLACE_PARTS, place_countries
 from core.registry import Source, is_user_assigned_alpha3
 
 # Spellings used by ACLED, CPJ, KeepItOn and UCDP that pycountry does not know (folded, see _fold).
@@ -51,6 +65,49 @@ ALIASES: dict[str, str] = {
     "north korea": "PRK",
     "south korea": "KOR",
 }
+# Names of states that no longer exist, with the states on their former territory (the successor first):
+# the row's place decides which one. CPJ dates Yugoslavia's rows 1992-2003, the Federal Republic.
+HISTORIC: dict[str, tuple[str, ...]] = {
+    "yugoslavia": ("SRB", "MNE", "XKX"),
+    "federal republic of yugoslavia": ("SRB", "MNE", "XKX"),
+    "serbia and montenegro": ("SRB", "MNE", "XKX"),
+    "serbia-montenegro": ("SRB", "MNE", "XKX"),
+    "ussr": (
+        "RUS",
+        "UKR",
+        "BLR",
+        "MDA",
+        "GEO",
+        "ARM",
+        "AZE",
+        "KAZ",
+        "UZB",
+        "TKM",
+        "KGZ",
+        "TJK",
+        "EST",
+        "LVA",
+        "LTU",
+    ),
+    "soviet union": (
+        "RUS",
+        "UKR",
+        "BLR",
+        "MDA",
+        "GEO",
+        "ARM",
+        "AZE",
+        "KAZ",
+        "UZB",
+        "TKM",
+        "KGZ",
+        "TJK",
+        "EST",
+        "LVA",
+        "LTU",
+    ),
+    "czechoslovakia": ("CZE", "SVK"),
+}
 MAP_ENTRY = re.compile(r"\s*([^=;]+?)\s*=\s*([A-Za-z]{3})\s*(?:[;,]|$)")
 USER_ASSIGNED_ALPHA2 = re.compile(r"AA|Q[M-Z]|X[A-Z]|ZZ")
 
@@ -75,6 +132,34 @@ def _pycountry_names() -> dict[str, str]:
 @cache
 def _known_alpha3() -> frozenset[str]:
     return frozenset(c.alpha_3 for c in pycountry.countries)
+
+
+@cache
+def _converter() -> country_converter.CountryConverter:
+    """country_converter over its own table, read as text: with pandas 3 its loader reads Namibia's "NA" and
+    the empty codes as missing values and fails, so the table is read here and handed to it."""
+    logging.getLogger("country_converter").setLevel(logging.ERROR)  # "not found" is our answer, not a warning
+    table = Path(country_converter.__file__).with_name("country_data.tsv")
+    data = pd.read_csv(table, sep="\t", encoding="utf-8", dtype=str, keep_default_na=False).replace("", None)
+    data["ISO2"] = data["ISO2"].fillna("(?!)")  # a territory without a code: a pattern that never matches
+    return country_converter.CountryConverter(country_data=data)
+
+
+@cache
+def _converted(name: str) -> tuple[str, ...]:
+    """The alpha-3 codes whose country_converter expression matches the name (several for a combined one)."""
+    found = _converter().convert(name, src="regex", to="ISO3", not_found="")
+    codes = found if isinstance(found, list) else [found]
+    return tuple(c for c in codes if c and c in _known_alpha3() | {"XKX"})
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A country name resolved: its code, and how when it was not the only one it could be."""
+
+    code: str
+    candidates: tuple[str, ...] = ()  # every country the name covers, when more than one
+    decided_by: str | None = None  # the place that decided among them; None when the first was taken
 
 
 def parse_country_map(value: object) -> dict[str, str]:
@@ -122,12 +207,40 @@ class CountryResolver:
         country = pycountry.countries.get(numeric=code.zfill(3))
         return country.alpha_3 if country else None
 
-    def name(self, name: str) -> str | None:
+    def name(self, name: str, places: Iterable[str | None] = ()) -> str | None:
+        found = self.resolve(name, places)
+        return found.code if found else None
+
+    def resolve(self, name: str, places: Iterable[str | None] = ()) -> Resolution | None:
+        """The country a name (as a dataset writes it) stands for; `places` are the row's place fields,
+        which decide when the name covers several countries."""
+        candidates = self.candidates(name)
+        if not candidates:
+            return None
+        if len(candidates) == 1:
+            return Resolution(candidates[0])
+        places = [p for p in places if p]
+        named = place_countries(places, candidates) | _territories(places, candidates)
+        if len(named) == 1:
+            return Resolution(next(iter(named)), candidates, "; ".join(places))
+        return Resolution(candidates[0], candidates)
+
+    def candidates(self, name: str) -> tuple[str, ...]:
         folded = _fold(name)
         if not folded:
-            return None
+            return ()
         for candidate in (folded, re.sub(r"\s*\([^)]*\)\s*", " ", folded).strip()):
             code = self.mapping.get(candidate) or _pycountry_names().get(candidate) or ALIASES.get(candidate)
             if code:
-                return code
-        return None
+                return (code,)
+            if historic := HISTORIC.get(candidate):
+                return historic
+            if converted := _converted(candidate):
+                return converted
+        return ()
+
+
+def _territories(places: Iterable[str], among: tuple[str, ...]) -> frozenset[str]:
+    """Which of `among` a place part names as a territory ("Gaza Strip", "West Bank"), by country_converter."""
+    parts = {part for place in places for part in PLACE_PARTS.split(place) if len(part) >= 4}
+    return frozenset(code for part in parts for code in _converted(_fold(part)) if code in among)

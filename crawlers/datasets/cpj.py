@@ -6,7 +6,12 @@ the file has it, else 1 January of `year`, said in the description and counted i
 ended_on is endDisplay when present, else the start day for the killed and null for the imprisoned.
 country: the `country` name resolved to alpha-3. victims 1; person_name fullName; organization
 organizations; location location (or locality); admin1 province (or state).
-Record key: status|fullName|country|year|startDisplay (the export has no id).
+country: the `country` name resolved to alpha-3; a name that covers two countries ("Israel and the
+Occupied Palestinian Territory", Yugoslavia) is decided by the row's location, locality, province and state
+(see crawlers.datasets.countries); country_name keeps the name as written.
+Record key: status|fullName|country|year|startDisplay (the export has no id). Each row is a person: rows
+sharing the key are told apart by their position among them ("#2"), identical ones too, and none is
+dropped (see Parsed.map_rows).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from crawlers.datasets.values import country_by_name, day, required, text, year
 
 REQUIRED = ("year", "fullName", "status", "country")
 KINDS = {"killed": "killed", "imprisoned": "imprisoned"}
+PLACE_FIELDS = ("location", "locality", "province", "state")
 YEAR_ONLY = "no startDisplay: dated 1 January of their year"
 
 
@@ -40,7 +46,8 @@ def parse(
             raise RowProblem("status", "known_value", f"status {status!r} is neither Killed nor Imprisoned")
         name, country_name = required(row, "fullName"), required(row, "country")
         found_year = year(required(row, "year"), "year", data_date)
-        country = country_by_name(countries, country_name, "country")
+        places = [text(row, c) for c in PLACE_FIELDS]
+        country = country_by_name(countries, country_name, "country", places, parsed)
         shown = text(row, "startDisplay")
         notes = [text(row, c) for c in ("typeOfDeath", "charges", "lengthOfSentence")]
         if shown:
@@ -61,6 +68,7 @@ def parse(
         return key, {
             "kind": kind,
             "country": country,
+            "country_name": country_name,
             "admin1": text(row, "province") or text(row, "state"),
             "location": text(row, "location") or text(row, "locality"),
             "started_on": started,
@@ -72,5 +80,5 @@ def parse(
             "url": None,
         }
 
-    parsed.map_rows("access_incidents", rows, incident)
+    parsed.map_rows("access_incidents", rows, incident, without_id=True, identical_rows="distinct")
     return parsed

@@ -5,7 +5,9 @@ export writes them; ISO accepted), null while shutdown_status is Ongoing (an end
 is ignored and counted). country: the `country` name resolved to alpha-3; location area_name;
 description `event` (else extent, network and cause); url info_source_link (else an_link).
 Record key: country|start day|area_name|shutdown_type|affected_network (the sheet has no id); when a
-shutdown ends its row lands again with the same key and the end date.
+shutdown ends its row lands again with the same key and the end date. Different rows sharing the key are
+told apart by their position among them ("#2"); a row equal to an earlier one in every field is a
+duplicate (see Parsed.map_rows).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ def parse(
 
     def shutdown(row: dict) -> tuple[str, dict]:
         started = day(required(row, "start_date"), "start_date", data_date)
-        country = country_by_name(countries, required(row, "country"), "country")
+        country_name = required(row, "country")
+        country = country_by_name(countries, country_name, "country", [text(row, "area_name")], parsed)
         status, end_text = (text(row, "shutdown_status") or "").lower(), text(row, "end_date")
         ended = None
         if status == "ongoing":
@@ -58,6 +61,7 @@ def parse(
         return "|".join(p or "" for p in key_parts), {
             "kind": "shutdown",
             "country": country,
+            "country_name": country_name,
             "admin1": None,
             "location": area,
             "started_on": started,
@@ -69,5 +73,5 @@ def parse(
             "url": text(row, "info_source_link") or text(row, "an_link"),
         }
 
-    parsed.map_rows("access_incidents", rows, shutdown)
+    parsed.map_rows("access_incidents", rows, shutdown, without_id=True)
     return parsed

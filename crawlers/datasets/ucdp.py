@@ -58,7 +58,14 @@ def parse(
         notes.append(f"deaths {low}-{high} (low-high)" if low and high else None)
         return required(row, "id").removesuffix(".0"), {
             "event_type": VIOLENCE[violence],
-            "country": country_by_name(countries, required(row, "country"), "country"),
+            "country": country_by_name(
+                countries,
+                required(row, "country"),
+                "country",
+                [text(row, "adm_1"), text(row, "where_coordinates")],
+                parsed,
+            ),
+            "country_name": required(row, "country"),
             "admin1": text(row, "adm_1"),
             "location": text(row, "where_coordinates"),
             "latitude": number(text(row, "latitude"), "latitude"),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import date
 
-from crawlers.datasets.base import RowProblem
+from crawlers.datasets.base import Parsed, RowProblem
 from crawlers.datasets.countries import CountryResolver
 
 _MONTH_NAMES = "january february march april may june july august september october november december".split()
@@ -104,12 +105,26 @@ def integer(value: str | None, column: str) -> int | None:
     return int(parsed)
 
 
-def country_by_name(countries: CountryResolver, value: str, column: str) -> str:
-    code = countries.name(value)
-    if code is None:
+def country_by_name(
+    countries: CountryResolver,
+    value: str,
+    column: str,
+    places: Iterable[str | None] = (),
+    parsed: Parsed | None = None,
+) -> str:
+    """The alpha-3 code of a country name; when the name covers several countries, the row's `places`
+    decide, and `parsed` counts how (the fetch event's detail says it once per name)."""
+    found = countries.resolve(value, places)
+    if found is None:
         raise RowProblem(
             column,
             "known_country",
             f"{column} {value!r} is not a known country (add it to params.country_map)",
         )
-    return code
+    if found.candidates and parsed is not None:
+        covered = ", ".join(found.candidates)
+        if found.decided_by:
+            parsed.tally(f"{column} {value!r} covers {covered}: the row's place decided")
+        else:
+            parsed.tally(f"{column} {value!r} covers {covered}: no place decided, {found.code} taken")
+    return found.code

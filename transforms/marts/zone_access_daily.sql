@@ -31,29 +31,9 @@ shutdown_days as (
     group by all
 ),
 
-conflict_by_name as (
-    select distinct e.event_id, a.zone_id
-    from staging.stg_conflict_events as e
-    inner join intermediate.int_zone_aliases as a
-        on list_contains(a.countries, e.country) and (lower(e.location) = a.alias or lower(e.admin1) = a.alias)
-),
-
--- placed by name in a zone and the zones it lies within; otherwise in the country zone
-conflict_zoned as (
-    select distinct b.event_id, l.within_zone_id as zone_id
-    from conflict_by_name as b
-    inner join intermediate.int_zone_lineage as l using (zone_id)
-    union
-    select e.event_id, z.zone_id
-    from staging.stg_conflict_events as e
-    inner join staging.stg_zones as z on z.level = 'country' and list_contains(z.countries, e.country)
-    where e.event_id not in (select event_id from conflict_by_name)
-),
-
 conflict as (
-    select c.zone_id, e.occurred_on as day, count(*) as conflict_events, sum(e.fatalities) as conflict_fatalities
-    from conflict_zoned as c
-    inner join staging.stg_conflict_events as e using (event_id)
+    select zone_id, occurred_on as day, count(*) as conflict_events, sum(fatalities) as conflict_fatalities
+    from intermediate.int_conflict_events_zoned
     group by all
 ),
 
