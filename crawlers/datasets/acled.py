@@ -19,17 +19,18 @@ from crawlers.datasets.values import day, integer, number, required, text
 REQUIRED = ("event_id_cnty", "event_date", "event_type", "country")
 
 
-def _country(countries: CountryResolver, row: dict) -> str:
+def _country(countries: CountryResolver, row: dict) -> str | None:
     name = required(row, "country")
-    code = countries.mapped(name) or countries.numeric(text(row, "iso") or "")
-    code = code or countries.name(name, [text(row, "location"), text(row, "admin1")])
-    if code is None:
+    if code := countries.mapped(name) or countries.numeric(text(row, "iso") or ""):
+        return code
+    found = countries.resolve(name, [text(row, "location"), text(row, "admin1")])
+    if found is None:
         raise RowProblem(
             "country",
             "known_country",
             f"country {name!r} (iso {text(row, 'iso')!r}) is not a known country (add it to params.country_map)",
         )
-    return code
+    return found.code
 
 
 def parse(

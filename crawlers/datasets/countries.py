@@ -11,7 +11,9 @@ User-assigned alpha-3 codes (XAA-XZZ and the other private ranges) pass through 
 A name can cover several countries: a combined one ("Israel and the Occupied Palestinian Territory", which
 country_converter reads as both) or a historic one. The row's own place fields then decide
 (`core.places.place_countries`: GeoNames cities and ISO 3166-2 subdivisions, and country_converter for
-territories such as "Gaza Strip"); when they do not, the first country named is used, and the row says so.
+territories such as "Gaza Strip"). When they do not, a historic name is read as its successor state (the
+first listed in HISTORIC: Serbia for Yugoslavia, Russia for the USSR); a combined name of two present
+countries is not guessed: the row keeps its name in country_name, and its country is left empty.
 """
 
 from __future__ import annotations
@@ -108,6 +110,8 @@ HISTORIC: dict[str, tuple[str, ...]] = {
     ),
     "czechoslovakia": ("CZE", "SVK"),
 }
+# Kosovo has no ISO code; datasets write it XKX (EU, IMF, World Bank), XKO (RSF until 2022) or KOS (UNDP)
+KOSOVO_CODES = {"XKO": "XKX", "KOS": "XKX"}
 MAP_ENTRY = re.compile(r"\s*([^=;]+?)\s*=\s*([A-Za-z]{3})\s*(?:[;,]|$)")
 USER_ASSIGNED_ALPHA2 = re.compile(r"AA|Q[M-Z]|X[A-Z]|ZZ")
 
@@ -157,9 +161,9 @@ def _converted(name: str) -> tuple[str, ...]:
 class Resolution:
     """A country name resolved: its code, and how when it was not the only one it could be."""
 
-    code: str
+    code: str | None  # None: a combined name that the row's places do not decide
     candidates: tuple[str, ...] = ()  # every country the name covers, when more than one
-    decided_by: str | None = None  # the place that decided among them; None when the first was taken
+    decided_by: str | None = None  # the place that decided among them, if one did
 
 
 def parse_country_map(value: object) -> dict[str, str]:
@@ -182,7 +186,7 @@ class CountryResolver:
     def alpha3(self, code: str) -> str | None:
         """An alpha-3 code as written (any case), if ISO knows it or it is user-assigned."""
         code = code.strip().upper()
-        if mapped := self.mapping.get(_fold(code)):
+        if mapped := self.mapping.get(_fold(code)) or KOSOVO_CODES.get(code):
             return mapped
         if code in _known_alpha3() or is_user_assigned_alpha3(code):
             return code
@@ -223,7 +227,8 @@ class CountryResolver:
         named = place_countries(places, candidates) | _territories(places, candidates)
         if len(named) == 1:
             return Resolution(next(iter(named)), candidates, "; ".join(places))
-        return Resolution(candidates[0], candidates)
+        successor = candidates[0] if HISTORIC.get(_fold(name)) == candidates else None
+        return Resolution(successor, candidates)
 
     def candidates(self, name: str) -> tuple[str, ...]:
         folded = _fold(name)

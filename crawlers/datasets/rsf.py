@@ -56,7 +56,13 @@ def parse(
         iso = required(row, "ISO")
         country = countries.alpha3(iso)
         if country is None:
-            raise RowProblem("ISO", "known_country", f"ISO {iso!r} is not an ISO 3166-1 alpha-3 code")
+            named = text(row, "Country_EN") or text(row, "EN_country")
+            raise RowProblem(
+                "ISO",
+                "known_country",
+                f"ISO {iso!r}{f' ({named})' if named else ''} is not an ISO 3166-1 alpha-3 code: "
+                "not a country's score (add it to params.country_map if it should be one)",
+            )
         year_text = text(row, "Year (N)") or fallback_year
         if year_text is None:
             raise RowProblem("Year (N)", "required", "Year (N) is empty and the URL names no year")

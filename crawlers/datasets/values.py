@@ -111,9 +111,10 @@ def country_by_name(
     column: str,
     places: Iterable[str | None] = (),
     parsed: Parsed | None = None,
-) -> str:
+) -> str | None:
     """The alpha-3 code of a country name; when the name covers several countries, the row's `places`
-    decide, and `parsed` counts how (the fetch event's detail says it once per name)."""
+    decide, and `parsed` counts how (the fetch event's detail says it once per name). None when they do
+    not decide between the present countries of a combined name (see crawlers.datasets.countries)."""
     found = countries.resolve(value, places)
     if found is None:
         raise RowProblem(
@@ -125,6 +126,13 @@ def country_by_name(
         covered = ", ".join(found.candidates)
         if found.decided_by:
             parsed.tally(f"{column} {value!r} covers {covered}: the row's place decided")
+        elif found.code:
+            parsed.tally(
+                f"{column} {value!r} covers {covered}: no place decided, the successor {found.code} taken"
+            )
         else:
-            parsed.tally(f"{column} {value!r} covers {covered}: no place decided, {found.code} taken")
+            parsed.tally(
+                f"{column} {value!r} covers {covered}: no place decided, country left empty "
+                "(params.country_map can name one)"
+            )
     return found.code
