@@ -18,6 +18,7 @@ from core.settings import Settings
 from crawlers.datasets import PARSERS
 from crawlers.datasets.base import Parsed
 from landing.files import land_rows
+from tests.datasets_support import source as fixture_source
 
 ROOT = Path(__file__).parents[1]
 REAL = Path(__file__).parent / "fixtures" / "datasets_real"
@@ -29,8 +30,10 @@ ISRAEL_OPT = "Israel and the Occupied Palestinian Territory"
 def parse_real(
     form: str, name: str, config_dir: Path = ROOT / "config", source_id: str | None = None
 ) -> Parsed:
+    """Parse a real file as the registry's source of its format (one of the test's own when it ships none)."""
     registry = load_registry(config_dir)
-    source = next(s for s in registry.sources if (s.id == source_id if source_id else s.format == form))
+    wanted = [s for s in registry.sources if (s.id == source_id if source_id else s.format == form)]
+    source = wanted[0] if wanted else fixture_source(form, country_map="")
     return PARSERS[form]((REAL / name).read_bytes(), source, f"file:///{name}", "run-real", NIGHT, None)
 
 
@@ -93,6 +96,29 @@ def test_real_rsf_index_loads_every_country(name: str, loaded: int, rejected: di
     }
 
 
+@pytest.mark.parametrize(
+    ("name", "rows", "one_day"),
+    [("keepiton_2022.csv", 187, {"unknown": 6}), ("keepiton_2021.csv", 182, {"ended": 2, "unknown": 6})],
+)
+def test_real_keepiton_sheets_load_every_shutdown(name: str, rows: int, one_day: dict[str, int]) -> None:
+    parsed = parse_real("keepiton", name)
+    landed = parsed.rows["access_incidents"]
+    assert (len(landed), len(parsed.rejected)) == (rows, 0)
+    assert len({r["record_key"] for r in landed}) == rows  # no two shutdowns share a key in these sheets
+    # Ended or Unknown without an end date: the start day only, never a shutdown running to the run date
+    for status, n in one_day.items():
+        assert (
+            f"{n} row(s): shutdown_status {status!r} without an end_date: counted as its start day only"
+            in (parsed.detail())
+        )
+    ongoing = [r for r in landed if r["ended_on"] is None]
+    assert len(ongoing) == {"keepiton_2022.csv": 16, "keepiton_2021.csv": 8}[name]  # the Ongoing rows
+    names = {r["country_name"]: r["country"] for r in landed}
+    assert names["Iran (Islamic Republic of)"] == "IRN" and names["Myanmar"] == "MMR"
+    if name == "keepiton_2021.csv":
+        assert names["Palestine, State of"] == "PSE"
+
+
 def test_gaza_and_west_bank_rows_count_in_their_zones(tmp_path: Path) -> None:
     """The real CPJ rows land, load and are placed by their own place fields; zone_access_daily counts them."""
     config = tmp_path / "config"
@@ -110,18 +136,25 @@ def test_gaza_and_west_bank_rows_count_in_their_zones(tmp_path: Path) -> None:
         "started_at": datetime(2017, 1, 1, tzinfo=UTC), "items": 0, "run_id": "run-real", "data_date": NIGHT,
     }  # fmt: skip
     land_rows(settings.landing_dir, CPJ_SOURCE, NIGHT, "run-real", parsed.rows)
+    shutdowns = parse_real("keepiton", "keepiton_2021.csv", config)  # one shutdown in the Gaza Strip
+    land_rows(settings.landing_dir, shutdowns.source_id, NIGHT, "run-real", shutdowns.rows)
     land_rows(settings.landing_dir, news["id"], NIGHT, "run-real", {"fetch_events": [fetched]})
     load_stage(ctx, NIGHT)
     transform_stage(ctx, date(2018, 12, 31), select=None)
     con = duckdb.connect(str(settings.warehouse_path), read_only=True)
     zoned = con.execute(
         """select zone_id, placed_by, count(*) from intermediate.int_access_incidents_zoned
-        where country = 'PSE' group by all order by all"""
+        where country = 'PSE' and incident_kind = 'killed' group by all order by all"""
     ).fetchall()
     placed = {(zone, by): n for zone, by, n in zoned}
     assert placed[("ps-gaza", "location")] >= 10 and placed[("ps-west-bank", "location")] >= 5
     assert sum(n for (zone, _), n in placed.items() if zone == "ps-palestine") == 23  # each within Palestine
     assert not [k for k in placed if k[1] == "country"]  # every one placed by its own location
+    gaza_shutdown = con.execute(
+        """select zone_id, placed_by from intermediate.int_access_incidents_zoned
+        where incident_kind = 'shutdown' and country = 'PSE' order by all"""
+    ).fetchall()
+    assert gaza_shutdown == [("ps-gaza", "location"), ("ps-palestine", "location")]  # area_name "Gaza strip"
     # 2018's rows are dated 1 January (the export gives the year only) and counted on that day
     counted = con.execute(
         """select zone_id, sum(journalists_killed) from marts.zone_access_daily

@@ -2,7 +2,8 @@
 
 One incident per row: started_on start_date, ended_on end_date (dates M/D/YYYY as the Google Sheets
 export writes them; ISO accepted), null while shutdown_status is Ongoing (an end_date on an ongoing row
-is ignored and counted). country: the `country` name resolved to alpha-3; location area_name;
+is ignored and counted); a row that is not Ongoing and has no end_date (Ended or Unknown without one, as
+in the real 2021 and 2022 sheets) is counted as its start day only, never as running on to the run date. country: the `country` name resolved to alpha-3; location area_name;
 description `event` (else extent, network and cause); url info_source_link (else an_link).
 Record key: country|start day|area_name|shutdown_type|affected_network (the sheet has no id); when a
 shutdown ends its row lands again with the same key and the end date. Different rows sharing the key are
@@ -47,8 +48,11 @@ def parse(
                 raise RowProblem(
                     "end_date", "date_order", f"end_date {end_text!r} is before start_date {started}"
                 )
-        else:
-            parsed.tally(f"shutdown_status {status or 'empty'!r} without an end_date: ended_on left empty")
+        else:  # Ended or Unknown with no end: one day known, not a shutdown that runs on to the run date
+            ended = started
+            parsed.tally(
+                f"shutdown_status {status or 'empty'!r} without an end_date: counted as its start day only"
+            )
         area = text(row, "area_name")
         cause = [text(row, c) for c in ("shutdown_extent", "affected_network", "actual_cause")]
         key_parts = [
