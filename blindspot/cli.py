@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 from importlib.metadata import version
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -86,13 +87,32 @@ def db_upgrade(config: ConfigOpt = None) -> None:
 
 
 @app.command("load")
-def load(config: ConfigOpt = None, date_: PendingDateOpt = None) -> None:
-    """Bulk-load landing files into raw.* (idempotent; one transaction per batch)."""
+def load(
+    config: ConfigOpt = None,
+    date_: PendingDateOpt = None,
+    retry: Annotated[
+        Path | None,
+        typer.Option("--retry", help="Move a quarantined landing file back and load its night again."),
+    ] = None,
+) -> None:
+    """Bulk-load landing files into raw.* (idempotent; one transaction per batch). A file that cannot be
+    loaded is moved to quarantine/ and listed in ops.rejected_files; the rest loads."""
     night = parse_date(date_)
-    summary = pipeline.load_stage(context_for(config), night)
+    if retry is not None:
+        try:
+            summary = pipeline.retry_file(context_for(config), retry)
+        except (FileNotFoundError, FileExistsError) as exc:
+            err.print(f"cannot retry: {exc}", highlight=False, markup=False)
+            raise typer.Exit(2) from None
+    else:
+        summary = pipeline.load_stage(context_for(config), night)
     console.print(cli_tables.load_batches(summary.batches))
-    for path in summary.unreadable_files:
-        err.print(f"rejected unreadable landing file: {path}", highlight=False, markup=False)
+    for rejected in summary.rejected_files:
+        err.print(
+            f"quarantined {rejected.path}: {rejected.reason}. {rejected.action}",
+            highlight=False,
+            markup=False,
+        )
 
 
 @app.command("collect")

@@ -27,6 +27,7 @@ from warehouse.connect import connect, upgrade
 from warehouse.load import LoadSummary, load
 from warehouse.ops import record_run, utcnow
 from warehouse.publish import PublishError, PublishSummary, publish_snapshot
+from warehouse.quarantine import home_relative, restore
 from warehouse.registry_tables import sync_registry
 from warehouse.state import refresh_state
 
@@ -71,6 +72,20 @@ def load_stage(ctx: Context, data_date: date | None = None) -> LoadSummary:
     with warehouse(ctx.settings) as con:
         sync_registry(con, ctx.registry)
         summary = load(con, ctx.settings.landing_dir, data_date)
+        refresh_state(con, ctx.settings.home)
+        return summary
+
+
+def retry_file(ctx: Context, file: Path) -> LoadSummary:
+    """Move a quarantined landing file back (warehouse.quarantine.restore), forget its rejection and load
+    its night again; a file that still cannot be loaded goes back to quarantine with the new reason."""
+    with warehouse(ctx.settings) as con:
+        restored = restore(file, ctx.settings.landing_dir)
+        relative = home_relative(restored, ctx.settings.landing_dir)
+        con.execute("delete from ops.rejected_files where path = $path", {"path": relative})
+        night = date.fromisoformat(restored.parent.name)
+        sync_registry(con, ctx.registry)
+        summary = load(con, ctx.settings.landing_dir, night)
         refresh_state(con, ctx.settings.home)
         return summary
 

@@ -84,7 +84,7 @@ def blindspot_collect() -> None:
             "files": sum(b.files for b in summary.batches),
             "rows_inserted": summary.rows_inserted,
             "rows_rejected": sum(b.rows_rejected for b in summary.batches),
-            "unreadable_files": len(summary.unreadable_files),
+            "rejected_files": len(summary.rejected_files),
         }
         outlet_events[RAW_ASSET].extra = counts  # blindspot_build reads the night from here
         return counts

@@ -146,9 +146,9 @@ def test_unreadable_file_is_rejected_once_and_others_load(settings: Settings) ->
     bad.write_bytes(b"PAR1 truncated")
     with pipeline.warehouse(settings) as con:
         assert load(con, settings.landing_dir, NIGHT).rows_inserted == 10
-        assert load(con, settings.landing_dir, NIGHT).unreadable_files == []
-        rejected = con.execute("select locator, rule from ops.rejected_rows").fetchall()
-    assert rejected == [(str(bad), "readable_parquet")]
+        assert load(con, settings.landing_dir, NIGHT).rejected_files == []  # quarantined once, not again
+        rejected = con.execute("select path, kind from ops.rejected_files").fetchall()
+    assert rejected == [(f"landing/items/state-tv/{NIGHT}/r1.parquet", "items")]  # tests/test_quarantine.py
 
 
 def test_rerun_of_a_night_replaces_its_fetch_events(settings: Settings) -> None:

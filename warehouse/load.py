@@ -11,12 +11,20 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from landing.files import new_run_id, stable_id
+from landing.files import new_run_id
 from landing.schemas import LANDING_SCHEMAS, NATURAL_KEYS, TARGET_TABLES
 from warehouse.models import Base
 from warehouse.ops import record_run, utcnow
+from warehouse.quarantine import (
+    RejectedFile,
+    checksum,
+    home_relative,
+    inspect,
+    quarantine,
+    rejection,
+    target_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +46,7 @@ class BatchResult:
 @dataclass
 class LoadSummary:
     batches: list[BatchResult] = field(default_factory=list)
-    unreadable_files: list[str] = field(default_factory=list)
+    rejected_files: list[RejectedFile] = field(default_factory=list)  # quarantined this run
 
     @property
     def rows_inserted(self) -> int:
@@ -52,6 +60,8 @@ class LandingFile:
     source_id: str
     data_date: date
     run_id: str
+    relative: str = ""  # its path under the home, as ops.loaded_files and ops.rejected_files record it
+    checksum: str = ""
 
 
 def discover(landing_dir: Path, kind: str, data_date: date | None = None) -> list[LandingFile]:
@@ -164,55 +174,64 @@ def _quarantine(
     return rejected, f"not ({broken})"
 
 
-def _pending(con: duckdb.DuckDBPyConnection, files: list[LandingFile]) -> list[LandingFile]:
+def _pending(
+    con: duckdb.DuckDBPyConnection, files: list[LandingFile], landing_dir: Path
+) -> list[LandingFile]:
+    """The files not loaded yet, by their path under the home (so moving the home changes nothing)."""
     if not files:
         return []
     loaded = {row[0] for row in con.execute("select path from ops.loaded_files").fetchall()}
-    return [f for f in files if str(f.path) not in loaded]
+    return [
+        LandingFile(f.path, f.kind, f.source_id, f.data_date, f.run_id, relative)
+        for f in files
+        if (relative := home_relative(f.path, landing_dir)) not in loaded
+    ]
 
 
-def _readable(
-    files: list[LandingFile], run_id: str
-) -> tuple[list[LandingFile], list[tuple[LandingFile, dict]]]:
-    """Split off files whose Parquet footer cannot be read; each becomes a rejected row, named by path."""
-    good, rejected = [], []
+def _inspected(
+    files: list[LandingFile], landing_dir: Path
+) -> tuple[list[LandingFile], list[tuple[LandingFile, RejectedFile, Path]]]:
+    """Split off the files that cannot be loaded (see warehouse.quarantine.inspect), with their record and
+    where they will be kept; the others carry their checksum."""
+    good, bad = [], []
     for f in files:
-        try:
-            pq.read_metadata(f.path)
-        except (OSError, pa.ArrowInvalid) as exc:
-            rejected.append(
-                (
-                    f,
-                    {
-                        "rejected_id": stable_id("unreadable_file", f.path),
-                        "source_id": f.source_id,
-                        "target_table": TARGET_TABLES[f.kind],
-                        "locator": str(f.path),
-                        "field": None,
-                        "rule": "readable_parquet",
-                        "reason": f"cannot read landing file: {exc}",
-                        "record": None,
-                        "run_id": run_id,
-                        "data_date": f.data_date,
-                    },
-                )
-            )
+        digest = checksum(f.path)
+        reason = inspect(f.path, f.kind)
+        if reason is None:
+            good.append(LandingFile(f.path, f.kind, f.source_id, f.data_date, f.run_id, f.relative, digest))
             continue
-        good.append(f)
-    return good, rejected
+        target = target_for(f.path, landing_dir, digest)
+        bad.append((f, rejection(f.relative, digest, reason, target, landing_dir.parent), target))
+    return good, bad
 
 
-def _insert_rejected(con: duckdb.DuckDBPyConnection, rows: list[dict], loaded_at: datetime) -> int:
-    if not rows:
-        return 0
-    batch = pa.Table.from_pylist(rows, schema=LANDING_SCHEMAS["rejected_rows"])  # noqa: F841 (read by SQL)
-    before = con.execute("select count(*) from ops.rejected_rows").fetchone()[0]
-    con.execute(
-        "insert into ops.rejected_rows by name select *, ?::timestamptz as loaded_at from batch "
-        "where rejected_id not in (select rejected_id from ops.rejected_rows)",
-        [loaded_at],
+def _record_rejected_files(
+    con: duckdb.DuckDBPyConnection,
+    bad: list[tuple[LandingFile, RejectedFile, Path]],
+    run_id: str,
+    at: datetime,
+) -> None:
+    rows = pa.Table.from_pylist(  # noqa: F841 (read by SQL)
+        [
+            {
+                "path": r.path,
+                "checksum": r.checksum,
+                "kind": f.kind,
+                "source_id": f.source_id,
+                "data_date": f.data_date,
+                "reason": r.reason,
+                "action": r.action,
+                "quarantined_to": r.quarantined_to,
+                "load_run_id": run_id,
+            }
+            for f, r, _ in bad
+        ]
     )
-    return con.execute("select count(*) from ops.rejected_rows").fetchone()[0] - before
+    con.execute(
+        "insert into ops.rejected_files by name select *, ?::timestamptz as rejected_at from rows "
+        "where (path, checksum) not in (select (path, checksum) from ops.rejected_files)",
+        [at],
+    )
 
 
 def _sql_list(values: list[str]) -> str:
@@ -279,7 +298,9 @@ def _mark_loaded(
     handled = pa.Table.from_pylist(  # noqa: F841 (read by SQL)
         [
             {
-                "path": str(f.path),
+                "path": f.relative or str(f.path),
+                "file": str(f.path),
+                "checksum": f.checksum or None,
                 "kind": f.kind,
                 "source_id": f.source_id,
                 "data_date": f.data_date,
@@ -290,36 +311,36 @@ def _mark_loaded(
         ]
     )
     counted = (
-        f"left join {counts} c on c._file = h.path"
+        f"left join {counts} c on c._file = h.file"
         if counts
         else "left join (select null as _file, 0 as n) c on false"
     )
     con.execute(
         "insert into ops.loaded_files by name "
-        f"select h.*, coalesce(c.n, 0) as rows, ?::timestamptz as loaded_at from handled h {counted}",
+        f"select h.* exclude (file), coalesce(c.n, 0) as rows, ?::timestamptz as loaded_at from handled h {counted}",
         [loaded_at],
     )
 
 
 def load(con: duckdb.DuckDBPyConnection, landing_dir: Path, data_date: date | None = None) -> LoadSummary:
-    """Load every pending landing file (of one night, or all nights) into raw.*, a transaction per kind."""
+    """Load every pending landing file (of one night, or all nights) into raw.*, a transaction per kind.
+
+    A file that cannot be loaded is quarantined on its own (warehouse.quarantine) and the rest of its
+    kind's files load; it is moved aside only once its record is committed."""
     summary = LoadSummary()
     for kind in LANDING_SCHEMAS:
         started_at = utcnow()
         run_id = new_run_id(f"load-{kind}", data_date or started_at.date())
         con.execute("begin transaction")
         try:
-            files = _pending(con, discover(landing_dir, kind, data_date))
-            files, unreadable = _readable(files, run_id)
-            rejected = _insert_rejected(con, [r for _, r in unreadable], started_at)
-            if unreadable:
-                _mark_loaded(con, [f for f, _ in unreadable], run_id, started_at, None)
-            summary.unreadable_files += [str(f.path) for f, _ in unreadable]
-            if not files and not unreadable:
+            files = _pending(con, discover(landing_dir, kind, data_date), landing_dir)
+            files, bad = _inspected(files, landing_dir)
+            if bad:
+                _record_rejected_files(con, bad, run_id, started_at)
+            if not files and not bad:
                 con.execute("rollback")
                 continue
             batch = _load_batch(con, kind, files, run_id) if files else BatchResult(kind, run_id)
-            batch.rows_rejected += rejected
             record_run(
                 con,
                 run_id,
@@ -331,12 +352,16 @@ def load(con: duckdb.DuckDBPyConnection, landing_dir: Path, data_date: date | No
                 rows_in=batch.rows_in,
                 rows_inserted=batch.rows_inserted,
                 rows_rejected=batch.rows_rejected,
-                detail=json.dumps({"kind": kind, "unreadable_files": len(unreadable)}),
+                detail=json.dumps({"kind": kind, "rejected_files": len(bad)}),
             )
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
+        for f, record, target in bad:
+            quarantine(f.path, target)
+            summary.rejected_files.append(record)
+            log.warning("quarantined %s: %s", record.path, record.reason)
         summary.batches.append(batch)
         log.info("loaded %s: %d files, %d rows new", kind, batch.files, batch.rows_inserted)
     return summary

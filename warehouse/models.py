@@ -115,6 +115,24 @@ class LoadedFile(Base):
     rows = mapped_column(sa.BigInteger, nullable=False)
     load_run_id: Mapped[str] = mapped_column(sa.String, nullable=False)
     loaded_at = mapped_column(TS, nullable=False)
+    checksum = mapped_column(sa.String)  # sha256 of the file; null for files loaded before revision 0006
+
+
+class RejectedFile(Base):
+    """Landing files that could not be loaded: moved to quarantine/, with the reason and what to do."""
+
+    __tablename__ = "rejected_files"
+    __table_args__ = {"schema": "ops"}
+    path: Mapped[str] = mapped_column(sa.String, primary_key=True)  # under $BLINDSPOT_HOME, as landed
+    checksum: Mapped[str] = mapped_column(sa.String, primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String, nullable=False)
+    source_id: Mapped[str] = mapped_column(sa.String, nullable=False)
+    data_date = mapped_column(sa.Date, nullable=False)
+    reason: Mapped[str] = mapped_column(sa.String, nullable=False)
+    action: Mapped[str] = mapped_column(sa.String, nullable=False)
+    quarantined_to: Mapped[str] = mapped_column(sa.String, nullable=False)
+    load_run_id: Mapped[str] = mapped_column(sa.String, nullable=False)
+    rejected_at = mapped_column(TS, nullable=False)
 
 
 class FetchState(Base):
