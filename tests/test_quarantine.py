@@ -109,3 +109,19 @@ def test_a_moved_home_has_nothing_pending(settings: Settings, tmp_path: Path) ->
         assert con.execute("select count(*) from raw.items").fetchone()[0] == 10
     with duckdb.connect(str(there.warehouse_path), read_only=True) as con:
         assert con.execute("select count(*) from ops.loaded_files").fetchone()[0] == 1  # recorded once
+
+
+def test_revision_0006_makes_recorded_paths_relative_to_the_home(tmp_path: Path) -> None:
+    from warehouse.connect import upgrade
+
+    path = tmp_path / "warehouse.duckdb"
+    upgrade(path, "0005")
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "insert into ops.loaded_files values ('/srv/old-home/landing/items/wire-one/2026-11-01/r1.parquet', "
+            "'items', 'wire-one', '2026-11-01', 'r1', 10, 'load-1', now())"
+        )
+    upgrade(path)
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute("select path, checksum from ops.loaded_files").fetchall()
+    assert rows == [("landing/items/wire-one/2026-11-01/r1.parquet", None)]
