@@ -63,6 +63,9 @@ LANDING_SCHEMAS: dict[str, pa.Schema] = {
             ("organization", pa.string()),
             ("description", pa.string()),
             ("url", pa.string()),
+            ("collected_at", TS),  # when the file was collected: of two revisions, the later wins
+            ("source_modified_at", TS),  # the dataset's own last-modified time of the record, when it has one
+            ("row_position", pa.int32()),  # its position in the file: the last tie-break
             ("run_id", pa.string()),
             ("data_date", pa.date32()),
         ]
@@ -85,6 +88,9 @@ LANDING_SCHEMAS: dict[str, pa.Schema] = {
             ("actor1", pa.string()),
             ("actor2", pa.string()),
             ("notes", pa.string()),
+            ("collected_at", TS),  # when the file was collected: of two revisions, the later wins
+            ("source_modified_at", TS),  # the dataset's own last-modified time of the record, when it has one
+            ("row_position", pa.int32()),  # its position in the file: the last tie-break
             ("run_id", pa.string()),
             ("data_date", pa.date32()),
         ]
@@ -99,6 +105,9 @@ LANDING_SCHEMAS: dict[str, pa.Schema] = {
             ("day", pa.date32()),
             ("value", pa.float64()),
             ("total", pa.float64()),
+            ("collected_at", TS),  # when the file was collected: of two revisions, the later wins
+            ("source_modified_at", TS),  # the dataset's own last-modified time of the record, when it has one
+            ("row_position", pa.int32()),  # its position in the file: the last tie-break
             ("run_id", pa.string()),
             ("data_date", pa.date32()),
         ]

@@ -4,12 +4,13 @@ One event per row: event_type, occurred_on event_date (YYYY-MM-DD; "12 June 2026
 accepted), fatalities, actor1, actor2, admin1, location, latitude, longitude, notes. country: a
 params.country_map entry for the `country` name, else the numeric `iso` code, else the name; ACLED's own
 numbers for places without an ISO code (and this demo's 900+) resolve only through the name.
-Record key: event_id_cnty. A revised event (new fatalities) lands again under the same key.
+Record key: event_id_cnty. A revised event (new fatalities) lands again under the same key; `timestamp`
+(last modified, Unix seconds) is its source_modified_at, which orders the revisions.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from core.registry import Source
 from crawlers.datasets.base import Context, Parsed, ParseError, RowProblem, read_events
@@ -31,6 +32,15 @@ def _country(countries: CountryResolver, row: dict) -> str | None:
             f"country {name!r} (iso {text(row, 'iso')!r}) is not a known country (add it to params.country_map)",
         )
     return found.code
+
+
+def _modified(value: str | None) -> datetime | None:
+    """ACLED's `timestamp`: when the event was last modified, in Unix seconds (its revision order)."""
+    try:
+        seconds = number(value, "timestamp")
+        return datetime.fromtimestamp(seconds, UTC) if seconds is not None else None
+    except (RowProblem, OverflowError, OSError, ValueError):  # an unreadable stamp orders nothing
+        return None
 
 
 def parse(
@@ -58,6 +68,7 @@ def parse(
             "actor1": text(row, "actor1"),
             "actor2": text(row, "actor2"),
             "notes": text(row, "notes"),
+            "source_modified_at": _modified(text(row, "timestamp")),
         }
 
     parsed.map_rows("conflict_events", rows, event)

@@ -11,7 +11,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from core.registry import Source
@@ -58,6 +58,9 @@ class Parsed:
     next_url: str | None = None  # the next page of a paged API, when the file names one
     tallies: Counter[str] = field(default_factory=Counter)
     seen: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, record_key) -> locator
+    # the revision order every landed row carries: when the file was collected, then its position in it
+    collected_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    position: int = 0
 
     @classmethod
     def begin(cls, source: Source, dataset_format: str, url: str, run_id: str, data_date: date) -> Parsed:
@@ -84,7 +87,16 @@ class Parsed:
         common = {"source_id": self.source_id, "dataset_format": self.dataset_format}
         row_id = stable_id(self.source_id, self.dataset_format, record_key, stable_id(*content))
         extra = {"record_key": record_key} if kind != "external_volume" else {}
-        landed = {key: row_id} | common | extra | row | {"run_id": self.run_id, "data_date": self.data_date}
+        self.position += 1
+        order = {"collected_at": self.collected_at, "row_position": self.position}
+        landed = (
+            {key: row_id}
+            | common
+            | extra
+            | row
+            | order
+            | {"run_id": self.run_id, "data_date": self.data_date}
+        )
         self.rows[kind].append(landed)
 
     def reject(self, kind: str, locator: str, problem: RowProblem, record: object) -> None:

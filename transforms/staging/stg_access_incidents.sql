@@ -1,4 +1,6 @@
--- One row per dataset incident record: a revised record lands again, and the newest version wins.
+-- One row per dataset incident record: a revised record lands again, and the newest version wins: the
+-- dataset's own last-modified time when it has one, then the collection time of the file it came in, then
+-- its position in that file; rows landed before these were kept (revision 0007) by when they were loaded.
 with source as (
     select * from raw.access_incidents
 ),
@@ -19,7 +21,8 @@ final as (
         description
     from source
     qualify row_number() over (
-        partition by source_id, coalesce(record_key, incident_id) order by loaded_at desc, incident_id
+        partition by source_id, coalesce(record_key, incident_id) order by source_modified_at desc nulls last, collected_at desc nulls last, row_position desc nulls last,
+            loaded_at desc, incident_id
     ) = 1
 )
 

@@ -19,7 +19,8 @@ final as (
         actor2
     from source
     qualify row_number() over (
-        partition by source_id, coalesce(record_key, event_id) order by loaded_at desc, event_id
+        partition by source_id, coalesce(record_key, event_id) order by source_modified_at desc nulls last, collected_at desc nulls last, row_position desc nulls last,
+            loaded_at desc, event_id
     ) = 1
 )
 

@@ -15,7 +15,8 @@ final as (
     from source
     qualify row_number() over (
         partition by source_id, series, country, day, case when series = 'reliefweb_reports' then volume_id end
-        order by loaded_at desc, volume_id
+        order by source_modified_at desc nulls last, collected_at desc nulls last, row_position desc nulls last,
+            loaded_at desc, volume_id
     ) = 1
 )
 
