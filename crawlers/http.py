@@ -41,7 +41,8 @@ class FetchResult:
 @dataclass(frozen=True)
 class FetchPolicy:
     user_agent: str
-    timeout_seconds: float = 20.0
+    timeout_seconds: float = 20.0  # each connect and each read
+    deadline_seconds: float = 60.0  # the whole request: connect, redirects and every read of the body
     max_bytes: int = MAX_BYTES
     retries: int = 1
     backoff_seconds: float = 1.0
@@ -90,6 +91,7 @@ class Fetcher:
         if url.startswith("file://"):
             return read_file(url, self.policy.max_bytes, last_modified)
         started = time.perf_counter()
+        deadline = started + self.policy.deadline_seconds
         result = FetchResult(url=url, final_url=url)
         headers = {}
         if etag:
@@ -114,7 +116,7 @@ class Fetcher:
                     if response.is_redirect and "location" in response.headers:
                         current = urljoin(current, response.headers["location"])
                         continue
-                    self._read_body(response, result)
+                    self._read_body(response, result, deadline)
                     return result
             result.error, result.error_detail = (
                 FetchError.TOO_MANY_REDIRECTS,
@@ -132,7 +134,7 @@ class Fetcher:
             result.duration_ms = (time.perf_counter() - started) * 1000
         return result
 
-    def _read_body(self, response: httpx.Response, result: FetchResult) -> None:
+    def _read_body(self, response: httpx.Response, result: FetchResult, deadline: float) -> None:
         cap = self.policy.max_bytes
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > cap:
@@ -151,6 +153,13 @@ class Fetcher:
                 )
                 return
             chunks.append(chunk)
+            if time.perf_counter() > deadline:  # a server that trickles holds no night: what came is dropped
+                result.error, result.error_detail = (
+                    FetchError.TIMEOUT,
+                    f"the whole request took over {self.policy.deadline_seconds:g} s (deadline); "
+                    f"{size} bytes had arrived",
+                )
+                return
         result.body = b"".join(chunks)
         if result.status != 304 and result.status and result.status >= 400:
             result.error = http_status_error(result.status)

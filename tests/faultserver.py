@@ -75,6 +75,18 @@ class FaultHandler(BaseHTTPRequestHandler):
         if path == "/slow":
             time.sleep(1.5)
             return self.send(200, (FEEDS / "rss2.xml").read_bytes(), {"Content-Type": "application/rss+xml"})
+        if path == "/drip":  # a byte every 0.3 s, for as long as the client listens (an endless trickle)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.end_headers()
+            try:
+                for _ in range(10_000):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.3)
+            except (BrokenPipeError, ConnectionResetError):
+                return None
+            return None
         if path == "/gzipped-feed":
             body = gzip.compress((FEEDS / "atom.xml").read_bytes())
             return self.send(200, body, {"Content-Type": "application/atom+xml", "Content-Encoding": "gzip"})

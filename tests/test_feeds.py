@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -125,6 +126,20 @@ def test_timeout_and_slow_server(server: FaultServer) -> None:
         slow = collect_feed(source(f"{server.base_url}/slow"), f, "r1", NIGHT)
     assert timed_out.error == "timeout"
     assert slow.fetches[-1].error is None and len(slow.items) == 2 and slow.fetches[-1].duration_ms > 1000
+
+
+def test_a_trickling_server_is_cut_at_the_request_deadline(server: FaultServer) -> None:
+    """A byte every 0.3 s never trips the per-read timeout; the whole request's deadline stops it."""
+    policy = FetchPolicy(
+        user_agent="t", allow_loopback=True, retries=0, timeout_seconds=2, deadline_seconds=1.5
+    )
+    started = time.perf_counter()
+    with Fetcher(policy) as f:
+        out = collect_feed(source(f"{server.base_url}/drip"), f, "r1", NIGHT)
+    took = time.perf_counter() - started
+    event = out.fetches[-1]
+    assert event.error == "timeout" and "deadline" in event.error_detail and out.items == []
+    assert 1.5 <= took < 1.5 * 1.1 + 0.3  # the deadline, plus at most one read of the trickle
 
 
 def test_retries_leave_one_event_per_request(server: FaultServer) -> None:
