@@ -7,8 +7,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from xml.etree import ElementTree
 
 import feedparser
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
 
 from core.registry import Source
 from crawlers.http import Fetcher, FetchResult
@@ -17,8 +20,28 @@ from crawlers.lead import lead_paragraph
 from landing.fetch_errors import FetchError
 from landing.files import stable_id
 
-# feedparser expands internal entities; a document that declares its own entities is refused outright.
+# A document that declares its own entities is refused outright (feedparser would read their references).
 ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+
+
+def declares_entities(body: bytes) -> str | None:
+    """Why the document is refused, when it declares XML entities or external references anywhere, in any
+    encoding its XML declaration or byte order mark names: defusedxml's expat parser reads it whole (a
+    DOCTYPE after a long comment, UTF-16). A document expat cannot parse (many feeds are not well-formed,
+    and feedparser reads them loosely) is searched as text instead, in each encoding it could be in."""
+    parser = DefusedXMLParser(forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    try:
+        parser.feed(body)
+        parser.close()
+    except DefusedXmlException as exc:
+        return f"the document declares XML entities or external references ({type(exc).__name__})"
+    except ElementTree.ParseError:
+        # ASCII in UTF-8, in the single-byte encodings and, without its zero bytes, in UTF-16 and UTF-32
+        if ENTITY_DECLARATION.search(body.replace(b"\x00", b"")):
+            return "the document declares XML entities"
+    return None
+
+
 FIRST_PARAGRAPH = re.compile(r"\n")
 
 
@@ -67,13 +90,8 @@ def parse_entries(
     data_date: date,
 ) -> tuple[list[dict], list[dict], str | None, str | None]:
     """Parse feed bytes into (items, rejected rows, error class, detail). Bozo feeds with entries are usable."""
-    if ENTITY_DECLARATION.search(body[:65536]):
-        return (
-            [],
-            [],
-            FetchError.XML_ENTITY_DECLARATION,
-            "the document declares XML entities; refused (entity expansion)",
-        )
+    if declared := declares_entities(body):
+        return [], [], FetchError.XML_ENTITY_DECLARATION, f"{declared}; refused (entity expansion)"
     parsed = feedparser.parse(body, response_headers={**headers, "content-location": url})
     detail = None
     if parsed.bozo:

@@ -13,13 +13,14 @@ import pytest
 from core.registry import Source
 from core.settings import Settings
 from crawlers.collect import collect
-from crawlers.feeds import collect_feed
+from crawlers.feeds import collect_feed, declares_entities, parse_entries
 from crawlers.http import Fetcher, FetchPolicy
 from crawlers.items import canonical_url, clean_text
 from crawlers.netguard import BlockedAddress, address_class, check_url
 from tests.faultserver import FEEDS, FaultServer
 
 NIGHT = date(2026, 11, 1)
+NOW = datetime(2026, 11, 1, 23, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +118,27 @@ def test_faults_become_fetch_events(server: FaultServer, path: str, error: str) 
         out = collect_feed(source(server.base_url + path), f, "r1", NIGHT)
     assert out.fetches[-1].error == error, out.fetches[-1].error_detail
     assert out.items == []
+
+
+def test_entity_declarations_are_refused_in_any_encoding_and_anywhere() -> None:
+    """defusedxml reads the whole document: a DOCTYPE after 70 kB of comment, or UTF-16, is still refused;
+    a feed that is not well-formed is read as before unless its text declares entities."""
+    bomb = (FEEDS / "entity_bomb.xml").read_bytes()
+    variants = {
+        "as is": bomb,
+        "UTF-16": (
+            "\ufeff" + bomb.decode().replace('version="1.0"?>', 'version="1.0" encoding="UTF-16"?>', 1)
+        ).encode("utf-16-le"),
+        "after a long comment": bomb.replace(b"?>", b"?>\n<!--" + b"x" * 70_000 + b"-->", 1),
+        "not well-formed": bomb + b"<unclosed>",
+        "not well-formed UTF-16": (bomb + b"<unclosed>").decode().encode("utf-16"),
+    }
+    for name, body in variants.items():
+        items, _, error, detail = parse_entries(source("http://x"), body, {}, "http://x", NOW, "r1", NIGHT)
+        assert (error, items) == ("xml_entity_declaration", []), name
+        assert "declares XML entities" in detail
+    broken = b"<rss><channel><item><title>a &amp; b</title><link>https://x.test/1</link></item>"
+    assert declares_entities(broken) is None and declares_entities((FEEDS / "rss2.xml").read_bytes()) is None
 
 
 def test_timeout_and_slow_server(server: FaultServer) -> None:
