@@ -30,6 +30,7 @@ from blindspot.cli_support import (
     today_utc,
 )
 from core.registry import RegistryError, load_registry
+from warehouse.guard import OperatorError
 
 app = typer.Typer(
     help="blindspot: independent reporting, journalist access and denial capacity per conflict zone.",
@@ -43,6 +44,17 @@ app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(registry_app, name="registry")
+
+
+def entry() -> None:
+    """The `blindspot` command: the operator's known problems (warehouse held by another process, disk full)
+    end in one line and exit status 2, their traceback in the log (-v); any other error is raised as is."""
+    try:
+        app()
+    except OperatorError as exc:
+        logging.getLogger("blindspot").debug("operator error", exc_info=True)
+        print(f"error: {exc}", file=sys.stderr)  # one line, never wrapped
+        sys.exit(2)
 
 
 def print_version(value: bool) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
+import sqlalchemy as sa
 
 from alerts import notify
 from alerts.config import load_alerts_config
@@ -24,6 +25,7 @@ from crawlers.collect import CollectSummary, collect, fetch_policy
 from landing.files import new_run_id
 from transforms.runner import TransformSummary, build
 from warehouse.connect import connect, upgrade
+from warehouse.guard import busy, disk_full, is_disk_full, is_lock_conflict, require_free_space
 from warehouse.load import LoadSummary, load
 from warehouse.ops import record_run, utcnow
 from warehouse.publish import PublishError, PublishSummary, publish_snapshot
@@ -57,18 +59,43 @@ def db_upgrade(settings: Settings) -> tuple[str | None, str | None]:
 
 @contextmanager
 def warehouse(settings: Settings, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse for a stage, migrating it first (writers only)."""
-    if not read_only:
-        db_upgrade(settings)
-    con = connect(settings.warehouse_path, read_only=read_only, memory_limit=settings.memory_limit)
+    """Open the warehouse for a stage, migrating it first (writers only). A warehouse another process holds
+    is waited for up to settings.lock_wait_seconds, then WarehouseBusy names the holder; a disk that fills
+    during the stage is DiskFull, not the error DuckDB raises after it."""
+    started = time.monotonic()
+    while True:
+        try:
+            if not read_only:
+                db_upgrade(settings)
+            con = connect(settings.warehouse_path, read_only=read_only, memory_limit=settings.memory_limit)
+            break
+        except (duckdb.Error, sa.exc.DBAPIError) as exc:
+            waited = time.monotonic() - started
+            if not is_lock_conflict(exc):
+                raise
+            if waited >= settings.lock_wait_seconds:
+                raise busy(settings.warehouse_path, exc, round(waited, 1)) from exc
+            time.sleep(min(0.5, settings.lock_wait_seconds))
     try:
         yield con
+    except (duckdb.Error, OSError) as exc:
+        if is_disk_full(exc):
+            raise disk_full(settings.home, "this stage") from exc
+        raise
     finally:
         con.close()
 
 
+def landing_bytes(settings: Settings, data_date: date | None) -> int:
+    """The size of the night's landing files (every night's when none is given)."""
+    night = data_date.isoformat() if data_date else "*"
+    return sum(p.stat().st_size for p in settings.landing_dir.glob(f"*/*/{night}/*.parquet"))
+
+
 def load_stage(ctx: Context, data_date: date | None = None) -> LoadSummary:
-    """Sync the registry tables, then bulk-load pending landing files for the night (or all nights)."""
+    """Sync the registry tables, then bulk-load pending landing files for the night (or all nights).
+    Refused before it starts when the disk lacks room for about twice the landing files."""
+    require_free_space(ctx.settings.home, 2 * landing_bytes(ctx.settings, data_date), "load")
     with warehouse(ctx.settings) as con:
         sync_registry(con, ctx.registry)
         summary = load(con, ctx.settings.landing_dir, data_date)
@@ -128,6 +155,10 @@ def transform_stage(
     ctx: Context, run_date: date, select: list[str] | None = None, full_refresh: bool = False
 ) -> TransformSummary:
     """Build staging, intermediate and marts for the run date, then marts.alerts (unless --select leaves it out)."""
+    warehouse_bytes = (
+        ctx.settings.warehouse_path.stat().st_size if ctx.settings.warehouse_path.exists() else 0
+    )
+    require_free_space(ctx.settings.home, warehouse_bytes // 2, "transform")  # rebuilt tables, WAL
     wants_alerts = not select or any(s in (ALERTS_MODEL, "alerts") for s in select)
     sql_models = [s for s in select or [] if s not in (ALERTS_MODEL, "alerts")]
     with warehouse(ctx.settings) as con:

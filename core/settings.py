@@ -21,6 +21,7 @@ KNOWN_ENV = {
     "BLINDSPOT_LOG_LEVEL": "log_level",
     "BLINDSPOT_COLLECT_SCHEDULE": "collect_schedule",
     "BLINDSPOT_MEMORY_LIMIT": "memory_limit",
+    "BLINDSPOT_LOCK_WAIT_SECONDS": "lock_wait_seconds",
 }
 
 
@@ -45,6 +46,8 @@ class Settings(BaseModel):
     # DuckDB's memory_limit for the stages that write the warehouse ("1.3GB"; None: DuckDB's default, 80% of
     # RAM). The process holds about 0.4-0.5 GB beyond it (bench/transform.py).
     memory_limit: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
+    # how long a writer waits for another process to release the warehouse before saying who holds it
+    lock_wait_seconds: float = Field(default=30.0, ge=0)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
