@@ -71,6 +71,16 @@ def test_publish_copies_every_mart_and_writes_meta(demo_copy, small_demo) -> Non
     assert header[8:12] == b"DUCK" and int.from_bytes(header[12:20], "little") == 64
 
 
+def test_a_killed_publish_leaves_nothing_behind_the_next(demo_copy, small_demo) -> None:
+    published = demo_copy.settings.published_path
+    published.parent.mkdir(parents=True, exist_ok=True)
+    stale = published.with_name(f".{published.name}.publish-killed.building")
+    for leftover in (stale, stale.with_name(stale.name + ".wal")):  # what kill -9 mid-publish leaves
+        leftover.write_bytes(b"half a snapshot")
+    pipeline.publish_stage(demo_copy, last_night(small_demo))
+    assert sorted(p.name for p in published.parent.iterdir()) == [published.name]
+
+
 def test_reader_keeps_its_view_during_a_publish(demo_copy, small_demo) -> None:
     night = last_night(small_demo)
     first = pipeline.publish_stage(demo_copy, night)

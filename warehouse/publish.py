@@ -82,6 +82,11 @@ def publish_snapshot(
             f"nothing to publish: schema {SOURCE_SCHEMA} has no tables; run the transform first"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
+    # a publish killed halfway left its half-built file (and WAL): publishes hold the warehouse's write
+    # lock, so no other one is building now, and every leftover goes
+    for leftover in target.parent.glob(f".{target.name}.*.building*"):
+        log.warning("removing %s, left by a publish that did not finish", leftover.name)
+        remove_file(leftover)
     building = target.with_name(f".{target.name}.{run_id}.building")
     remove_database_file(building)
     summary = PublishSummary(target, data_date, run_id, utcnow(), schema_revision(con))
