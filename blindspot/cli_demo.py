@@ -46,15 +46,21 @@ def demo(
 
 @demo_app.command("serve")
 def demo_serve(
-    scenario: Annotated[str, typer.Option(help="Scenario name or path.")] = "default",
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    scenario: Annotated[
+        str | None,
+        typer.Option(help="Scenario name or path (default: the world already generated, else 'default')."),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Random seed (default: the generated world's, else 7).")
+    ] = None,
     days: Annotated[int | None, typer.Option(help="Simulated days.")] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Simulated date to serve (default: last day).")
     ] = None,
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 picks a free one).")] = 0,
 ) -> None:
-    """Serve the demo world on 127.0.0.1 until interrupted, and write its registry folder."""
+    """Serve the demo world on 127.0.0.1 until interrupted, and write its registry folder. Without
+    --scenario the world `blindspot demo` generated is served as it is, never regenerated over."""
     import time
 
     from blindspot.demo.serve import serve_demo

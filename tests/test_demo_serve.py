@@ -40,3 +40,18 @@ def test_serve_demo_defaults_to_the_last_day(tmp_path: Path) -> None:
     with serve_demo(settings, "small", seed=3, days=5) as (server, _):
         assert server.as_of == date(2026, 6, 2)  # small starts 2026-05-29; 5 days end on June 2
         assert httpx.get(f"{server.base_url}/_demo/as-of", timeout=5).json() == {"as_of": "2026-06-02"}
+
+
+def test_serving_without_a_scenario_keeps_the_world_already_generated(tmp_path: Path) -> None:
+    settings = Settings.from_env(environ={}, home=tmp_path / "home")
+    with serve_demo(settings, "small", seed=3, days=5):
+        pass
+    truth = settings.demo_dir / "truth.json"
+    generated = truth.stat().st_mtime_ns
+    with serve_demo(settings) as (server, config_dir):  # as `blindspot demo serve` with no option
+        assert server.as_of == date(2026, 6, 2)  # the small 5-day world, not the default one
+        assert {z.id for z in load_registry(config_dir).zones} >= {"xva-north"}
+    assert truth.stat().st_mtime_ns == generated  # not generated again
+    with serve_demo(settings, "small", seed=4, days=5):  # another seed asked for: that world replaces it
+        pass
+    assert truth.stat().st_mtime_ns != generated
