@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -96,7 +97,9 @@ def collect(
     workers: int = 8,
     policy: FetchPolicy | None = None,
 ) -> CollectSummary:
-    """Collect every given source for one night; a failing source is recorded and the others go on."""
+    """Collect every given source for one night; a failing source is recorded and the others go on. Feed and
+    dataset requests end by the night's budget (policy.night_budget_seconds): a request under way is cut
+    there, and one not yet sent is recorded as a `timeout` without being sent."""
     summary = CollectSummary(run_id, data_date)
     state = read_fetch_state(settings.home)
     feeds = [s for s in sources if s.kind == "feed"]
@@ -118,6 +121,7 @@ def collect(
         return result
 
     with Fetcher(policy) as fetcher, ThreadPoolExecutor(max_workers=workers) as pool:
+        fetcher.night_deadline = time.monotonic() + policy.night_budget_seconds
         crawl = pool.submit(_crawl_html, sites, settings, data_date, run_id)
         for result in pool.map(one, feeds + datasets):
             summary.add(

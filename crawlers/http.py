@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +44,8 @@ class FetchPolicy:
     user_agent: str
     timeout_seconds: float = 20.0  # each connect and each read
     deadline_seconds: float = 60.0  # the whole request: connect, redirects and every read of the body
+    source_budget_seconds: float = 300.0  # one source's requests in a night (a paged dataset stops there)
+    night_budget_seconds: float = 1800.0  # every feed and dataset request of a night's collection
     max_bytes: int = MAX_BYTES
     retries: int = 1
     backoff_seconds: float = 1.0
@@ -58,6 +61,7 @@ class Fetcher:
 
     def __init__(self, policy: FetchPolicy, resolver: Resolver = system_resolver):
         self.policy, self.resolver = policy, resolver
+        self.night_deadline = math.inf  # monotonic time: no request of the night runs past it
         self.client = httpx.Client(
             headers={"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(policy.timeout_seconds),
@@ -80,19 +84,26 @@ class Fetcher:
         for attempt in range(self.policy.retries + 1):
             result = self._get_once(url, etag, last_modified)
             retryable = result.error in RETRYABLE or (result.status or 0) >= 500
-            if not retryable or attempt == self.policy.retries:
+            backoff = self.policy.backoff_seconds * (2**attempt)
+            past_night = time.monotonic() + backoff >= self.night_deadline  # no retry outlives the night
+            if not retryable or attempt == self.policy.retries or past_night:
                 result.attempts = attempts
                 return result
             attempts.append(result)
-            time.sleep(self.policy.backoff_seconds * (2**attempt))
+            time.sleep(backoff)
         raise AssertionError("unreachable")
 
     def _get_once(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
         if url.startswith("file://"):
             return read_file(url, self.policy.max_bytes, last_modified)
         started = time.perf_counter()
-        deadline = started + self.policy.deadline_seconds
+        night_left = self.night_deadline - time.monotonic()
+        deadline = started + min(self.policy.deadline_seconds, night_left)
         result = FetchResult(url=url, final_url=url)
+        if night_left <= 0:
+            result.error = FetchError.TIMEOUT
+            result.error_detail = "the night's collection budget was spent before this request; not sent"
+            return result
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -110,7 +121,9 @@ class Fetcher:
                     )
                     return result
                 seen.add(current)
-                with self.client.stream("GET", current, headers=headers) as response:
+                # no connect or read may wait past the deadline either
+                wait = max(0.01, min(self.policy.timeout_seconds, deadline - time.perf_counter()))
+                with self.client.stream("GET", current, headers=headers, timeout=wait) as response:
                     result.status, result.final_url = response.status_code, current
                     result.headers = {k.lower(): v for k, v in response.headers.items()}
                     if response.is_redirect and "location" in response.headers:
@@ -156,8 +169,8 @@ class Fetcher:
             if time.perf_counter() > deadline:  # a server that trickles holds no night: what came is dropped
                 result.error, result.error_detail = (
                     FetchError.TIMEOUT,
-                    f"the whole request took over {self.policy.deadline_seconds:g} s (deadline); "
-                    f"{size} bytes had arrived",
+                    f"the request's deadline passed ({self.policy.deadline_seconds:g} s, or the end of the "
+                    f"night's collection budget); {size} bytes had arrived",
                 )
                 return
         result.body = b"".join(chunks)

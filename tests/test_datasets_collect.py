@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -78,3 +79,22 @@ def test_collect_follows_pages_and_records_template_errors(tmp_path: Path) -> No
     assert paged.items == 2
     [event] = broken.fetches
     assert (event.error, event.http_status) == ("url_template", None)
+
+
+def test_a_paged_source_stops_at_its_budget_and_keeps_what_it_got(tmp_path: Path) -> None:
+    """An API that pages without end (each page names a next one) is stopped at the source's budget."""
+    for n in range(1, 200):
+        page = f'{{"links": {{"next": {{"href": "page{n + 1}.json"}}}}, "data": [{{"id": "{n}", "fields": '
+        page += '{"date": {"created": "2026-06-01T00:00:00+00:00"}, "country": [{"name": "Sudan", "iso3": "sdn"}]}}]}'
+        (tmp_path / f"page{n}.json").write_text(page)
+    endless = source("reliefweb", f"file://{tmp_path}/page1.json").model_dump()
+    endless["politeness"] = {"max_pages": 500, "download_delay": 0.05}
+    policy = FetchPolicy(user_agent="blindspot-test", retries=0, source_budget_seconds=0.5)
+    started = time.monotonic()
+    with Fetcher(policy) as f:
+        got = collect_dataset(Source.model_validate(endless), f, "r", NIGHT)
+    took = time.monotonic() - started
+    assert took < 0.5 * 1.1 + 0.1  # the budget, plus at most one request and its delay
+    last = got.fetches[-1]
+    assert last.error == "timeout" and "budget of 0.5 s" in last.error_detail
+    assert got.items == len(got.fetches) - 1 >= 3  # every page fetched before the budget is kept

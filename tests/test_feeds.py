@@ -164,6 +164,24 @@ def test_a_trickling_server_is_cut_at_the_request_deadline(server: FaultServer) 
     assert 1.5 <= took < 1.5 * 1.1 + 0.3  # the deadline, plus at most one read of the trickle
 
 
+def test_no_source_holds_the_night_past_its_budget(server: FaultServer, tmp_path: Path) -> None:
+    """Ten trickling feeds, four at a time, each with a 60 s request deadline and retries: the night's
+    collection ends at its budget, and every source is recorded (timeout), none lost."""
+    settings = Settings.from_env(environ={}, home=tmp_path, allow_loopback=True)
+    sources = [source(f"{server.base_url}/drip?n={n}", f"drip-{n}") for n in range(10)]
+    policy = FetchPolicy(user_agent="t", allow_loopback=True, retries=2, night_budget_seconds=2.0)
+    started = time.perf_counter()
+    summary = collect(sources, settings, NIGHT, "run-1", workers=4, policy=policy)
+    took = time.perf_counter() - started
+    assert took < 2.0 * 1.1 + 0.4  # the budget plus 10%, and one read of the trickle
+    assert summary.sources == 10 and summary.items == 0
+    for n in range(10):
+        [event] = pq.read_table(
+            tmp_path / f"landing/fetch_events/drip-{n}/2026-11-01/run-1.parquet"
+        ).to_pylist()
+        assert event["error"] == "timeout"
+
+
 def test_retries_leave_one_event_per_request(server: FaultServer) -> None:
     policy = FetchPolicy(user_agent="t", allow_loopback=True, retries=2, backoff_seconds=0.01)
     with Fetcher(policy) as f:

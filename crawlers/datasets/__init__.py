@@ -113,18 +113,26 @@ def _fetch_page(
 def collect_dataset(
     source: Source, fetcher: Fetcher, run_id: str, data_date: date, state: FetchState | None = None
 ) -> DatasetResult:
-    """Fetch every URL of a dataset source (conditionally, with `state` keyed by URL) and parse each file."""
+    """Fetch every URL of a dataset source (conditionally, with `state` keyed by URL) and parse each file.
+
+    The source has a budget for the night (the fetcher's `source_budget_seconds`): once spent, no further
+    page is requested, a `timeout` fetch event says so, and what was fetched until then is kept."""
     if source.format is None:
         raise ValueError(f"source {source.id!r} is not a dataset (no format)")
     out, state = DatasetResult(source.id, source.format), state or {}
     max_pages = source.politeness.max_pages or DEFAULT_MAX_PAGES
     delay = source.politeness.download_delay or 0.0
+    budget = fetcher.policy.source_budget_seconds
+    started = time.monotonic()
     for target in expand(source, data_date):
         if target.error:
             out.fetches.append(_template_error(source, target, run_id, data_date, len(out.fetches)))
             continue
         url: str | None = target.url
         for _ in range(max_pages):
+            if time.monotonic() - started > budget:
+                out.fetches.append(_over_budget(source, url, budget, run_id, data_date, len(out.fetches)))
+                return out
             if delay and out.fetches:
                 time.sleep(delay)
             parsed = _fetch_page(source, fetcher, url, target.context, state, out, run_id, data_date)
@@ -132,6 +140,25 @@ def collect_dataset(
             if url is None:
                 break
     return out
+
+
+def _over_budget(
+    source: Source, url: str, budget: float, run_id: str, data_date: date, seq: int
+) -> FetchRecord:
+    return FetchRecord(
+        source_id=source.id,
+        url=url,
+        started_at=datetime.now(UTC),
+        run_id=run_id,
+        data_date=data_date,
+        seq=seq,
+        items=0,
+        error=FetchError.TIMEOUT,
+        error_detail=(
+            f"the source's budget of {budget:g} s for the night was spent after {seq} request(s); this and the "
+            "remaining pages were not fetched (what came before is kept)"
+        ),
+    )
 
 
 def land_dataset(settings: Settings, result: DatasetResult, run_id: str, data_date: date) -> list[Path]:
