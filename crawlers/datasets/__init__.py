@@ -14,7 +14,7 @@ from core.registry import Source
 from core.settings import Settings
 from crawlers.datasets import acled, cpj, gdelt_timeline, ioda, keepiton, reliefweb, rsf, ucdp
 from crawlers.datasets.base import LANDING_KINDS, Context, Parsed
-from crawlers.datasets.urls import Target, expand
+from crawlers.datasets.urls import expand
 from crawlers.feeds import fetch_recorded
 from crawlers.http import Fetcher
 from crawlers.items import FetchRecord
@@ -72,17 +72,20 @@ def state_for(source_id: str, fetch_state: Mapping[tuple[str, str], tuple[str | 
     return {url: value for (sid, url), value in fetch_state.items() if sid == source_id}
 
 
-def _template_error(source: Source, target: Target, run_id: str, data_date: date, seq: int) -> FetchRecord:
+def _unsent(
+    source: Source, url: str, error: str, detail: str, run_id: str, data_date: date, seq: int
+) -> FetchRecord:
+    """The fetch record of a request that was not sent, and why."""
     return FetchRecord(
         source_id=source.id,
-        url=target.url,
+        url=url,
         started_at=datetime.now(UTC),
         run_id=run_id,
         data_date=data_date,
         seq=seq,
         items=0,
-        error=FetchError.URL_TEMPLATE,
-        error_detail=target.error,
+        error=error,
+        error_detail=detail,
     )
 
 
@@ -126,12 +129,20 @@ def collect_dataset(
     started = time.monotonic()
     for target in expand(source, data_date):
         if target.error:
-            out.fetches.append(_template_error(source, target, run_id, data_date, len(out.fetches)))
+            record = _unsent(
+                source, target.url, FetchError.URL_TEMPLATE, target.error, run_id, data_date, len(out.fetches)
+            )
+            out.fetches.append(record)
             continue
         url: str | None = target.url
         for _ in range(max_pages):
             if time.monotonic() - started > budget:
-                out.fetches.append(_over_budget(source, url, budget, run_id, data_date, len(out.fetches)))
+                seq = len(out.fetches)
+                detail = (
+                    f"the source's budget of {budget:g} s for the night was spent after {seq} request(s); this "
+                    "and the remaining pages were not fetched (what came before is kept)"
+                )
+                out.fetches.append(_unsent(source, url, FetchError.TIMEOUT, detail, run_id, data_date, seq))
                 return out
             if delay and out.fetches:
                 time.sleep(delay)
@@ -140,25 +151,6 @@ def collect_dataset(
             if url is None:
                 break
     return out
-
-
-def _over_budget(
-    source: Source, url: str, budget: float, run_id: str, data_date: date, seq: int
-) -> FetchRecord:
-    return FetchRecord(
-        source_id=source.id,
-        url=url,
-        started_at=datetime.now(UTC),
-        run_id=run_id,
-        data_date=data_date,
-        seq=seq,
-        items=0,
-        error=FetchError.TIMEOUT,
-        error_detail=(
-            f"the source's budget of {budget:g} s for the night was spent after {seq} request(s); this and the "
-            "remaining pages were not fetched (what came before is kept)"
-        ),
-    )
 
 
 def land_dataset(settings: Settings, result: DatasetResult, run_id: str, data_date: date) -> list[Path]:
