@@ -16,7 +16,7 @@ from core.settings import Settings
 from tests.conftest import warehouse_copy
 from warehouse.connect import connect, head_revision
 from warehouse.ops import record_run, utcnow
-from warehouse.publish import QueryError, mart_tables, run_query
+from warehouse.publish import QueryError, mart_tables, open_snapshot, run_query
 
 
 @pytest.fixture
@@ -102,6 +102,25 @@ def test_reader_keeps_its_view_during_a_publish(demo_copy, small_demo) -> None:
         fresh.close()
     assert after[0] == second.run_id != first.run_id
     assert after[1] == second.row_counts["alerts"] < before[1]
+
+
+def test_a_process_holding_the_old_snapshot_opens_the_new_one(demo_copy, small_demo) -> None:
+    """A long-lived process (a notebook, a report server) keeps a reader open across a publish: its next
+    open_snapshot sees the new snapshot, not the one its open connection holds."""
+    night, path = last_night(small_demo), demo_copy.settings.published_path
+    first = pipeline.publish_stage(demo_copy, night)
+    held = open_snapshot(path)
+    try:
+        second = pipeline.publish_stage(demo_copy, night)
+        assert held.execute("select run_id from meta").fetchone()[0] == first.run_id  # its own view stays
+        again = open_snapshot(path)
+        try:
+            assert again.execute("select run_id from meta").fetchone()[0] == second.run_id != first.run_id
+        finally:
+            again.close()
+        assert run_query(path, "select run_id from meta").rows == [(second.run_id,)]
+    finally:
+        held.close()
 
 
 def test_failed_check_publishes_nothing_and_keeps_the_last_snapshot(demo_copy, small_demo) -> None:

@@ -170,13 +170,16 @@ def read_meta(path: Path) -> dict | None:
     """The published snapshot's meta row, or None when nothing has been published yet."""
     if not path.exists():
         return None
-    con = duckdb.connect(str(path), read_only=True)
+    con = _fresh_read_only(path)
     try:
         row = con.execute("select * from meta").fetchone()
         columns = [d[0] for d in con.description]
     finally:
         con.close()
     return dict(zip(columns, row, strict=True)) if row else None
+
+
+SNAPSHOT_READ_ALIAS = "published"
 
 
 class SnapshotMissing(FileNotFoundError):
@@ -189,8 +192,18 @@ def open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
         raise SnapshotMissing(
             f"no published snapshot at {path}; run `blindspot publish` after a passing check"
         )
-    con = duckdb.connect(str(path), read_only=True)
+    con = _fresh_read_only(path)
     con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+def _fresh_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """The file at `path` as it is now, read-only. `duckdb.connect(path)` would hand back the database a
+    connection still open in this process holds, which is the snapshot that was replaced; attaching the
+    file to a new in-memory database opens the current one."""
+    con = duckdb.connect(":memory:")
+    con.execute(f"attach {quote_literal(str(path))} as {SNAPSHOT_READ_ALIAS} (read_only)")
+    con.execute(f"use {SNAPSHOT_READ_ALIAS}")
     return con
 
 
