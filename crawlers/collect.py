@@ -17,6 +17,7 @@ from crawlers.datasets import DatasetResult, collect_dataset, land_dataset, stat
 from crawlers.feeds import CollectResult, collect_feed, parse_entries
 from crawlers.html import CrawlSummary, crawl_html_many
 from crawlers.http import Fetcher, FetchPolicy, user_agent
+from crawlers.settings import CRAWL_TIME_LIMIT_SECONDS
 from landing.files import land_rows
 from landing.state import read_fetch_state, read_known_urls
 
@@ -79,13 +80,15 @@ def pooled_parse(*args: object) -> tuple[list[dict], list[dict], str | None, str
 
 
 def _crawl_html(
-    sources: list[Source], settings: Settings, data_date: date, run_id: str
+    sources: list[Source], settings: Settings, data_date: date, run_id: str, budget_seconds: float
 ) -> list[CrawlSummary]:
-    """All html sources of the night in one Scrapy child process (it writes its own landing files)."""
+    """All html sources of the night in one Scrapy child process (it writes its own landing files); its
+    spiders close themselves, landing what they crawled, when the night's budget is spent."""
     if not sources:
         return []
     known = read_known_urls(settings.home, {s.id for s in sources})
-    return crawl_html_many(sources, settings, data_date, run_id, known)
+    limit = {"CLOSESPIDER_TIMEOUT": min(CRAWL_TIME_LIMIT_SECONDS, budget_seconds)}
+    return crawl_html_many(sources, settings, data_date, run_id, known, limit)
 
 
 def collect(
@@ -122,7 +125,7 @@ def collect(
 
     with Fetcher(policy) as fetcher, ThreadPoolExecutor(max_workers=workers) as pool:
         fetcher.night_deadline = time.monotonic() + policy.night_budget_seconds
-        crawl = pool.submit(_crawl_html, sites, settings, data_date, run_id)
+        crawl = pool.submit(_crawl_html, sites, settings, data_date, run_id, policy.night_budget_seconds)
         for result in pool.map(one, feeds + datasets):
             summary.add(
                 1,
