@@ -189,14 +189,14 @@ def _pending(
 
 
 def _inspected(
-    files: list[LandingFile], landing_dir: Path
+    files: list[LandingFile], landing_dir: Path, decode: bool = False
 ) -> tuple[list[LandingFile], list[tuple[LandingFile, RejectedFile, Path]]]:
     """Split off the files that cannot be loaded (see warehouse.quarantine.inspect), with their record and
     where they will be kept; the others carry their checksum."""
     good, bad = [], []
     for f in files:
-        digest = checksum(f.path)
-        reason = inspect(f.path, f.kind)
+        digest = f.checksum or checksum(f.path)
+        reason = inspect(f.path, f.kind, decode)
         if reason is None:
             good.append(LandingFile(f.path, f.kind, f.source_id, f.data_date, f.run_id, f.relative, digest))
             continue
@@ -335,12 +335,22 @@ def load(con: duckdb.DuckDBPyConnection, landing_dir: Path, data_date: date | No
         try:
             files = _pending(con, discover(landing_dir, kind, data_date), landing_dir)
             files, bad = _inspected(files, landing_dir)
-            if bad:
-                _record_rejected_files(con, bad, run_id, started_at)
             if not files and not bad:
                 con.execute("rollback")
                 continue
-            batch = _load_batch(con, kind, files, run_id) if files else BatchResult(kind, run_id)
+            try:
+                batch = _load_batch(con, kind, files, run_id) if files else BatchResult(kind, run_id)
+            except duckdb.Error:
+                # a page that does not decode: find the files at fault, then load the others
+                con.execute("rollback")
+                con.execute("begin transaction")  # what follows, or the error, needs one open
+                files, undecodable = _inspected(files, landing_dir, decode=True)
+                if not undecodable:
+                    raise
+                bad += undecodable
+                batch = _load_batch(con, kind, files, run_id) if files else BatchResult(kind, run_id)
+            if bad:
+                _record_rejected_files(con, bad, run_id, started_at)
             record_run(
                 con,
                 run_id,

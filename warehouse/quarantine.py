@@ -1,8 +1,9 @@
 """Landing files the loader cannot take: found before a batch, moved aside whole, recorded with what to do.
 
-A file is checked on its own before its kind's batch (`inspect`): its Parquet footer, its columns against
-the landing contract (the kind's required columns present, each known column of a compatible type), and
-every data page of those columns decoded. A file that fails is moved under `$BLINDSPOT_HOME/quarantine/`
+A file is checked on its own before its kind's batch (`inspect`): its Parquet footer and its columns against
+the landing contract (the kind's required columns present, each known column of a compatible type). Data
+pages are decoded by the batch itself; when the batch fails, each of its files has every page of its
+columns decoded, the ones that fail are set aside, and the batch runs again without them. A file that fails is moved under `$BLINDSPOT_HOME/quarantine/`
 (the same relative path as under landing/; kept, never deleted) and recorded in ops.rejected_files with its
 path under the home, checksum, reason in one line and the action to take; the rest of the night loads.
 A good copy put back at the landing path loads on the next run, and `blindspot load --retry FILE` moves a
@@ -65,8 +66,9 @@ def _compatible(found: pa.DataType, wanted: pa.DataType) -> bool:
     return any(same_kind) or strings
 
 
-def inspect(path: Path, kind: str) -> str | None:
-    """Why a landing file cannot be loaded as `kind`, in one line; None when it can."""
+def inspect(path: Path, kind: str, decode: bool = True) -> str | None:
+    """Why a landing file cannot be loaded as `kind`, in one line; None when it can. Without `decode`, only
+    the footer and the columns are read (cheap); with it, every data page of the kind's columns too."""
     try:
         schema = pq.read_schema(path)
     except (OSError, pa.ArrowException) as exc:
@@ -82,6 +84,8 @@ def inspect(path: Path, kind: str) -> str | None:
     ]
     if wrong:
         return f"its columns are not those of {kind}: {'; '.join(wrong[:3])}"
+    if not decode:
+        return None
     try:
         pq.read_table(path, columns=[c for c in wanted.names if c in schema.names])
     except (OSError, pa.ArrowException) as exc:
