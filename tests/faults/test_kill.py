@@ -84,3 +84,42 @@ def test_a_killed_publish_keeps_a_whole_snapshot(small_demo, tmp_path: Path, del
     assert after == before or after.startswith("publish")
     run(settings, "publish", "--date", night)
     assert sorted(p.name for p in published.parent.iterdir()) == ["blindspot.duckdb"]  # nothing left behind
+
+
+def raw_state(path: Path) -> dict[str, tuple]:
+    """Per raw table: rows and a hash of its natural keys (what a load writes)."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = [n for (n,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'raw' and table_name not like 'registry%'"
+        ).fetchall()]  # fmt: skip
+        return {
+            t: con.execute(
+                f"select count(*), sum(hash(*columns(* exclude (loaded_at)))) from raw.{t}"
+            ).fetchone()
+            for t in tables
+        }
+
+
+@pytest.fixture(scope="module")
+def loaded_once(small_demo, tmp_path_factory):
+    """Every landing file of the small demo loaded into a fresh warehouse in one uninterrupted run."""
+    home = tmp_path_factory.mktemp("loaded-once")
+    (home / "landing").symlink_to(small_demo.settings.landing_dir, target_is_directory=True)
+    settings = warehouse_copy(small_demo, home)
+    settings.warehouse_path.unlink()
+    run(settings, "load")
+    return raw_state(settings.warehouse_path)
+
+
+@pytest.mark.parametrize("delay", (0.8, 2.0))
+def test_a_killed_load_loads_again_to_the_same_rows(
+    small_demo, loaded_once, tmp_path: Path, delay: float
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "landing").symlink_to(small_demo.settings.landing_dir, target_is_directory=True)
+    settings = warehouse_copy(small_demo, home)
+    settings.warehouse_path.unlink()
+    run(settings, "load", kill_after=delay)
+    run(settings, "load")
+    assert raw_state(settings.warehouse_path) == loaded_once  # nothing lost, nothing twice
