@@ -8,8 +8,6 @@ import re
 import shutil
 from pathlib import Path
 
-import duckdb
-
 MB = 1024 * 1024
 MIN_FREE_BYTES = 256 * MB  # a stage's working room besides what it writes (WAL, temp files)
 LOCK_HOLDER = re.compile(
@@ -76,7 +74,3 @@ def require_free_space(where: Path, needed: int, stage: str) -> None:
             "needed. Free space (archive old landing nights, remove old snapshots) or move BLINDSPOT_HOME, "
             "then run again"
         )
-
-
-def duckdb_errors() -> tuple[type[BaseException], ...]:
-    return (duckdb.IOException, duckdb.OutOfMemoryException, OSError)

@@ -281,24 +281,21 @@ def _load_batch(
         [loaded_at],
     )
     result.rows_inserted = con.execute(f"select count(*) from {target}").fetchone()[0] - before
-    _mark_loaded(con, files, run_id, loaded_at, "_file_rows")
+    _mark_loaded(con, files, run_id, loaded_at)
     con.execute(f"drop {relation} _landing")
     con.execute("drop table _file_rows")
     return result
 
 
 def _mark_loaded(
-    con: duckdb.DuckDBPyConnection,
-    files: list[LandingFile],
-    run_id: str,
-    loaded_at: datetime,
-    counts: str | None,
+    con: duckdb.DuckDBPyConnection, files: list[LandingFile], run_id: str, loaded_at: datetime
 ) -> None:
-    """Record files as handled (loaded, or rejected whole), so a re-run of the loader skips them."""
+    """Record the batch's files as loaded, with their rows (_file_rows), so a re-run of the loader skips
+    them; by their path under the home and their checksum."""
     handled = pa.Table.from_pylist(  # noqa: F841 (read by SQL)
         [
             {
-                "path": f.relative or str(f.path),
+                "path": f.relative,
                 "file": str(f.path),
                 "checksum": f.checksum or None,
                 "kind": f.kind,
@@ -310,14 +307,9 @@ def _mark_loaded(
             for f in files
         ]
     )
-    counted = (
-        f"left join {counts} c on c._file = h.file"
-        if counts
-        else "left join (select null as _file, 0 as n) c on false"
-    )
     con.execute(
-        "insert into ops.loaded_files by name "
-        f"select h.* exclude (file), coalesce(c.n, 0) as rows, ?::timestamptz as loaded_at from handled h {counted}",
+        "insert into ops.loaded_files by name select h.* exclude (file), coalesce(c.n, 0) as rows, "
+        "?::timestamptz as loaded_at from handled h left join _file_rows c on c._file = h.file",
         [loaded_at],
     )
 

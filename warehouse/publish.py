@@ -88,7 +88,6 @@ def publish_snapshot(
         log.warning("removing %s, left by a publish that did not finish", leftover.name)
         remove_file(leftover)
     building = target.with_name(f".{target.name}.{run_id}.building")
-    remove_database_file(building)
     summary = PublishSummary(target, data_date, run_id, utcnow(), schema_revision(con))
     con.execute(
         f"attach {quote_literal(str(building))} as {SNAPSHOT_ALIAS} "

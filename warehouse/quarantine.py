@@ -3,8 +3,9 @@
 A file is checked on its own before its kind's batch (`inspect`): its Parquet footer and its columns against
 the landing contract (the kind's required columns present, each known column of a compatible type). Data
 pages are decoded by the batch itself; when the batch fails, each of its files has every page of its
-columns decoded, the ones that fail are set aside, and the batch runs again without them. A file that fails is moved under `$BLINDSPOT_HOME/quarantine/`
-(the same relative path as under landing/; kept, never deleted) and recorded in ops.rejected_files with its
+columns decoded, the ones that fail are set aside, and the batch runs again without them. A file that
+fails is moved under `$BLINDSPOT_HOME/quarantine/` (the same relative path as under landing/; kept, never
+deleted) and recorded in ops.rejected_files with its
 path under the home, checksum, reason in one line and the action to take; the rest of the night loads.
 A good copy put back at the landing path loads on the next run, and `blindspot load --retry FILE` moves a
 quarantined file back to load it again.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,8 @@ import pyarrow.parquet as pq
 from landing.schemas import LANDING_SCHEMAS, REQUIRED
 
 QUARANTINE = "quarantine"  # beside landing/ under the home
+CHECKSUM_IN_NAME = 12  # hex digits of a second bad copy's checksum in its quarantined name
+SECOND_COPY = re.compile(rf"\.[0-9a-f]{{{CHECKSUM_IN_NAME}}}$")
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,7 @@ def target_for(path: Path, landing_dir: Path, digest: str) -> Path:
     checksum in its name)."""
     target = landing_dir.parent / QUARANTINE / path.resolve().relative_to(landing_dir.resolve())
     if target.exists():
-        target = target.with_name(f"{target.stem}.{digest[:12]}{target.suffix}")
+        target = target.with_name(f"{target.stem}.{digest[:CHECKSUM_IN_NAME]}{target.suffix}")
     return target
 
 
@@ -118,7 +122,7 @@ def restore(file: Path, landing_dir: Path) -> Path:
         raise FileNotFoundError(f"{file} is not under {quarantine_dir}") from None
     if not found.is_file():
         raise FileNotFoundError(f"{found} does not exist")
-    stem = relative.stem.split(".")[0]  # a second copy's name carries its checksum: run.<sha>.parquet
+    stem = SECOND_COPY.sub("", relative.stem)  # a second copy's name carries its checksum (target_for)
     target = landing_dir / relative.with_name(f"{stem}{relative.suffix}")
     if target.exists():
         raise FileExistsError(f"{target} exists already: remove it or the quarantined copy first")
