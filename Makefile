@@ -26,7 +26,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 test: setup lint chromium
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=25
 
 # The report's browser test (tests/test_report_browser.py) drives Debian's chromium; install it when absent.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

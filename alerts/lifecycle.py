@@ -16,6 +16,7 @@ import pyarrow as pa
 from alerts.config import load_alerts_config
 from alerts.evaluate import evaluate, read_inputs
 from alerts.schema import COLUMNS, DDL, TABLE
+from warehouse.connect import rollback
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +142,8 @@ def build_alerts(con: duckdb.DuckDBPyConnection, config_dir: Path, run_date: dat
         finally:
             con.unregister("alerts_batch")
         con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
+    except BaseException as exc:
+        rollback(con, exc)
         raise
     open_now = sum(r["status"] == "open" for r in rows)
     changed = sum(r["updated_on"] == run_date for r in rows)

@@ -19,6 +19,7 @@ from alerts.config import DeliveryConfig
 from alerts.lifecycle import read_alerts
 from alerts.schema import NOTIFICATION_FIELDS
 from core.settings import Settings
+from warehouse.connect import rollback
 from warehouse.ops import utcnow
 
 log = logging.getLogger(__name__)
@@ -251,8 +252,8 @@ def deliver(
     try:
         _record_batch(con, records)
         con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
+    except BaseException as exc:
+        rollback(con, exc)
         raise
     return summary
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,14 +19,24 @@ from alerts import notify
 from alerts.config import load_alerts_config
 from alerts.lifecycle import build_alerts
 from checks.gate import CheckGateError, require_passing_check  # noqa: F401 (publishing calls the gate too)
+from checks.rebuild import MartDifference, compare_marts
 from checks.run import CheckSummary, run_checks
 from core.registry import Registry, Source, load_registry
 from core.settings import Settings
 from crawlers.collect import CollectSummary, collect, fetch_policy
 from landing.files import new_run_id
 from transforms.runner import TransformSummary, build
-from warehouse.connect import connect, upgrade
-from warehouse.guard import busy, disk_full, is_disk_full, is_lock_conflict, require_free_space
+from warehouse.connect import connect, head_revision, schema_revision, upgrade
+from warehouse.guard import (
+    MB,
+    WarehouseMissing,
+    busy,
+    disk_full,
+    is_disk_full,
+    is_lock_conflict,
+    migration_pending,
+    require_free_space,
+)
 from warehouse.load import LoadSummary, load
 from warehouse.ops import record_run, utcnow
 from warehouse.publish import PublishError, PublishSummary, publish_snapshot
@@ -58,10 +69,16 @@ def db_upgrade(settings: Settings) -> tuple[str | None, str | None]:
 
 
 @contextmanager
-def warehouse(settings: Settings, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def warehouse(
+    settings: Settings, read_only: bool = False, stage: str = "this stage"
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse for a stage, migrating it first (writers only). A warehouse another process holds
     is waited for up to settings.lock_wait_seconds, then WarehouseBusy names the holder; a disk that fills
     during the stage is DiskFull, not the error DuckDB raises after it."""
+    if read_only and not settings.warehouse_path.exists():
+        raise WarehouseMissing(
+            f"no warehouse at {settings.warehouse_path}; run `blindspot run` (or `blindspot demo`) first"
+        )
     started = time.monotonic()
     while True:
         try:
@@ -71,16 +88,23 @@ def warehouse(settings: Settings, read_only: bool = False) -> Iterator[duckdb.Du
             break
         except (duckdb.Error, sa.exc.DBAPIError) as exc:
             waited = time.monotonic() - started
+            if is_disk_full(exc):
+                raise disk_full(settings.warehouse_path.parent, "opening the warehouse") from exc
             if not is_lock_conflict(exc):
                 raise
             if waited >= settings.lock_wait_seconds:
                 raise busy(settings.warehouse_path, exc, round(waited, 1)) from exc
             time.sleep(min(0.5, settings.lock_wait_seconds))
+    if read_only:
+        found, wanted = schema_revision(con), head_revision()
+        if found != wanted:
+            con.close()
+            raise migration_pending(settings.warehouse_path, found, wanted)
     try:
         yield con
-    except (duckdb.Error, OSError) as exc:
+    except Exception as exc:  # re-raised as it is unless the disk filling up is what led to it
         if is_disk_full(exc):
-            raise disk_full(settings.home, "this stage") from exc
+            raise disk_full(settings.warehouse_path.parent, stage) from exc
         raise
     finally:
         con.close()
@@ -95,8 +119,14 @@ def landing_bytes(settings: Settings, data_date: date | None) -> int:
 def load_stage(ctx: Context, data_date: date | None = None) -> LoadSummary:
     """Sync the registry tables, then bulk-load pending landing files for the night (or all nights).
     Refused before it starts when the disk lacks room for about twice the landing files."""
-    require_free_space(ctx.settings.home, 2 * landing_bytes(ctx.settings, data_date), "load")
-    with warehouse(ctx.settings) as con:
+    settings = ctx.settings
+    require_free_space(
+        settings.warehouse_path.parent,
+        2 * landing_bytes(settings, data_date),
+        "load",
+        settings.min_free_mb * MB,
+    )
+    with warehouse(ctx.settings, stage="load") as con:
         sync_registry(con, ctx.registry)
         summary = load(con, ctx.settings.landing_dir, data_date)
         refresh_state(con, ctx.settings.home)
@@ -106,7 +136,7 @@ def load_stage(ctx: Context, data_date: date | None = None) -> LoadSummary:
 def retry_file(ctx: Context, file: Path) -> LoadSummary:
     """Move a quarantined landing file back (warehouse.quarantine.restore), forget its rejection and load
     its night again; a file that still cannot be loaded goes back to quarantine with the new reason."""
-    with warehouse(ctx.settings) as con:
+    with warehouse(ctx.settings, stage="load") as con:
         restored = restore(file, ctx.settings.landing_dir)
         relative = home_relative(restored, ctx.settings.landing_dir)
         con.execute("delete from ops.rejected_files where path = $path", {"path": relative})
@@ -158,10 +188,12 @@ def transform_stage(
     warehouse_bytes = (
         ctx.settings.warehouse_path.stat().st_size if ctx.settings.warehouse_path.exists() else 0
     )
-    require_free_space(ctx.settings.home, warehouse_bytes // 2, "transform")  # rebuilt tables, WAL
+    require_free_space(  # rebuilt tables, WAL
+        ctx.settings.warehouse_path.parent, warehouse_bytes // 2, "transform", ctx.settings.min_free_mb * MB
+    )
     wants_alerts = not select or any(s in (ALERTS_MODEL, "alerts") for s in select)
     sql_models = [s for s in select or [] if s not in (ALERTS_MODEL, "alerts")]
-    with warehouse(ctx.settings) as con:
+    with warehouse(ctx.settings, stage="transform") as con:
         sync_registry(con, ctx.registry)
         if select and not sql_models:
             summary = TransformSummary(run_date)  # only marts.alerts was selected
@@ -183,8 +215,37 @@ def transform_stage(
 
 def check_stage(ctx: Context, run_date: date) -> CheckSummary:
     """Run every check suite over the night's data and record the results in ops.check_results."""
-    with warehouse(ctx.settings) as con:
+    with warehouse(ctx.settings, stage="check") as con:
         return run_checks(con, run_date, ctx.registry)
+
+
+def rebuild_check_stage(ctx: Context, run_date: date) -> list[MartDifference]:
+    """Rebuild the warehouse from the landing files alone in a scratch home ($BLINDSPOT_HOME/rebuild-check:
+    every night loaded at once, then a full-refresh transform for run_date) and compare its marts with the
+    warehouse's, row for row (checks.rebuild). The result is an ops.runs row (stage rebuild_check, status
+    failed when a mart differs); the scratch home is removed. It needs about the warehouse's size again."""
+    started, run_id = utcnow(), new_run_id("rebuild_check", run_date)
+    scratch = ctx.settings.home / "rebuild-check"
+    if scratch.exists():  # left by a check that was killed
+        shutil.rmtree(scratch)
+    scratch.mkdir(parents=True)
+    try:
+        (scratch / "landing").symlink_to(ctx.settings.landing_dir.resolve(), target_is_directory=True)
+        rebuilt = Context(ctx.settings.model_copy(update={"home": scratch}), ctx.registry)
+        load_stage(rebuilt, None)
+        transform_stage(rebuilt, run_date, full_refresh=True)
+        differences = compare_marts(ctx.settings.warehouse_path, rebuilt.settings.warehouse_path)
+    finally:
+        shutil.rmtree(scratch)
+    differing = [d for d in differences if not d.same]
+    with warehouse(ctx.settings, stage="rebuild check") as con:
+        con.execute("begin transaction")
+        record_run(
+            con, run_id, "rebuild_check", run_date, started, "failed" if differing else "success",
+            detail={"marts": len(differences), "differing": [d.describe() for d in differing]},
+        )  # fmt: skip
+        con.execute("commit")
+    return differences
 
 
 def alert_stage(ctx: Context, run_date: date) -> notify.DeliverySummary:
@@ -193,7 +254,7 @@ def alert_stage(ctx: Context, run_date: date) -> notify.DeliverySummary:
     config = load_alerts_config(ctx.registry.config_dir).delivery
     run_id = new_run_id("alert", run_date)
     started = utcnow()
-    with warehouse(ctx.settings) as con:
+    with warehouse(ctx.settings, stage="alert") as con:
         require_passing_check(con, run_date, action="deliver alerts")
         summary = notify.deliver(con, ctx.settings, run_date, config, run_id)
         status = "partial" if summary.failed else "success"  # failed posts are retried on the next run
@@ -208,10 +269,6 @@ def list_alerts(
     settings: Settings, open_only: bool = False, zone_id: str | None = None, as_of: date | None = None
 ) -> list[dict]:
     """marts.alerts rows (newest first), read-only; `as_of` leaves out alerts opened after that night."""
-    if not settings.warehouse_path.exists():
-        raise FileNotFoundError(
-            f"no warehouse at {settings.warehouse_path}; run `blindspot demo` or the stages"
-        )
     with warehouse(settings, read_only=True) as con:
         found = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'alerts'"
@@ -238,7 +295,7 @@ def publish_stage(ctx: Context, run_date: date) -> PublishSummary:
     snapshot stays."""
     run_id = new_run_id("publish", run_date)
     started = utcnow()
-    with warehouse(ctx.settings) as con:
+    with warehouse(ctx.settings, stage="publish") as con:
         check_run_id = require_passing_check(con, run_date, action="publish")
         try:
             summary = publish_snapshot(con, ctx.settings.published_path, run_date, run_id, check_run_id)

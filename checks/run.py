@@ -16,6 +16,7 @@ from checks.spec import Frame, Params, Rule, Suite
 from checks.suites import all_suites
 from core.registry import Registry
 from landing.files import new_run_id, stable_id
+from warehouse.connect import rollback
 from warehouse.ops import record_run, utcnow
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,6 @@ def _record(con: duckdb.DuckDBPyConnection, summary: CheckSummary, started_at) -
         status = "success" if summary.passed else "failed"
         record_run(con, summary.run_id, STAGE, summary.run_date, started_at, status, detail=detail)
         con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
+    except BaseException as exc:
+        rollback(con, exc)
         raise

@@ -22,6 +22,10 @@ KNOWN_ENV = {
     "BLINDSPOT_COLLECT_SCHEDULE": "collect_schedule",
     "BLINDSPOT_MEMORY_LIMIT": "memory_limit",
     "BLINDSPOT_LOCK_WAIT_SECONDS": "lock_wait_seconds",
+    "BLINDSPOT_REQUEST_DEADLINE_SECONDS": "request_deadline_seconds",
+    "BLINDSPOT_SOURCE_BUDGET_SECONDS": "source_budget_seconds",
+    "BLINDSPOT_NIGHT_BUDGET_SECONDS": "night_budget_seconds",
+    "BLINDSPOT_MIN_FREE_MB": "min_free_mb",
 }
 
 
@@ -48,6 +52,14 @@ class Settings(BaseModel):
     memory_limit: str | None = Field(default=None, pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$")
     # how long a writer waits for another process to release the warehouse before saying who holds it
     lock_wait_seconds: float = Field(default=30.0, ge=0)
+    # Collection deadlines: one request (connect, redirects and every read), one source's requests in a night
+    # (a paged dataset stops there), and the whole night's collection. A source past one is a `timeout` event.
+    request_deadline_seconds: float = Field(default=60.0, gt=0)
+    source_budget_seconds: float = Field(default=300.0, gt=0)
+    night_budget_seconds: float = Field(default=1800.0, gt=0)
+    # working room a load or transform leaves on the warehouse's disk besides what it writes (WAL, temp files);
+    # 0 turns the free-space check off (a filesystem that reports its free space wrongly)
+    min_free_mb: int = Field(default=256, ge=0)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:

@@ -47,6 +47,9 @@ def fetch_policy(settings: Settings, retries: int = 1, backoff_seconds: float = 
         allow_loopback=settings.allow_loopback,
         retries=retries,
         backoff_seconds=backoff_seconds,
+        deadline_seconds=settings.request_deadline_seconds,
+        source_budget_seconds=settings.source_budget_seconds,
+        night_budget_seconds=settings.night_budget_seconds,
     )
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -98,7 +101,7 @@ def crawl_html_many(
 
 
 def _run_child(job_path: Path, limit: float) -> None:
-    command = [sys.executable, "-m", "crawlers.html", str(job_path)]
+    command = [sys.executable, "-m", "crawlers.html", str(job_path), str(os.getpid())]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=limit, check=False)
     except subprocess.TimeoutExpired as exc:
@@ -160,5 +163,22 @@ def _child(job_path: Path) -> int:
     return 0
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this crawl when the collection that started it dies (kill -9 included), so no
+    orphan goes on crawling and landing files for a run that is over. Linux only; elsewhere the crawl ends
+    at its own time limit."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
+            log.warning("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
+    if os.getppid() != parent_pid:  # the parent died before the request above took effect
+        sys.exit(1)
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 2:
+        _die_with_parent(int(sys.argv[2]))
     sys.exit(_child(Path(sys.argv[1])))

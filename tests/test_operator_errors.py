@@ -1,5 +1,7 @@
 """The operator's problems end in one line that names the cause and the next step, with exit status 2:
-a warehouse another process holds (waited for, then its holder named), too little free disk for a stage."""
+a warehouse another process holds (waited for, then its holder named), too little free disk for a stage,
+no warehouse or snapshot yet, a warehouse whose schema migration is pending. (A disk that really fills:
+tests/faults/test_disk_full.py.)"""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import pytest
 
 from blindspot import pipeline
 from core.settings import Settings
+from warehouse.connect import upgrade
 from warehouse.guard import DiskFull, WarehouseBusy, require_free_space
 
 BLINDSPOT = Path(sys.executable).with_name("blindspot")
@@ -58,9 +61,41 @@ def test_the_command_says_it_in_one_line_with_status_2(settings: Settings, held_
         "BLINDSPOT_LOCK_WAIT_SECONDS": "0.5",
     }
     done = subprocess.run([str(BLINDSPOT), "load"], env=env, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2
+    assert one_line(done, "error: the warehouse") and "held by" in done.stderr
+
+
+def one_line(done: subprocess.CompletedProcess, start: str) -> bool:
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: the warehouse") and "held by" in lines[0]
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert len(lines) == 1 and lines[0].startswith(start), done.stderr[-2000:]
+    return True
+
+
+def blindspot(settings: Settings, *args: str) -> subprocess.CompletedProcess:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("BLINDSPOT_")},
+        "BLINDSPOT_HOME": str(settings.home),
+        "BLINDSPOT_CONFIG": str(settings.config_dir),
+    }
+    return subprocess.run([str(BLINDSPOT), *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_reader_of_a_warehouse_behind_its_migrations_is_told_to_upgrade(settings: Settings) -> None:
+    upgrade(settings.warehouse_path, "0006")
+    done = blindspot(settings, "alerts")
+    assert one_line(done, "error: the warehouse") and "revision 0006" in done.stderr
+    assert "`blindspot db upgrade`" in done.stderr
+    pipeline.db_upgrade(settings)
+    assert blindspot(settings, "alerts").returncode == 0
+
+
+def test_no_warehouse_or_snapshot_yet_says_what_to_run(settings: Settings) -> None:
+    assert one_line(blindspot(settings, "alerts"), "error: no warehouse at")
+    for args in (["sql", "select 1"], ["report"]):
+        done = blindspot(settings, *args)
+        assert one_line(done, "error: no published snapshot at"), args
+        assert "blindspot publish" in done.stderr
+    assert not settings.warehouse_path.exists()  # a reader creates nothing
 
 
 def test_a_stage_is_refused_before_it_fills_the_disk(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from core.registry import Registry
 from transforms import incremental
 from transforms.incremental import State
 from transforms.params import load_metrics
+from warehouse.connect import rollback
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).parent
@@ -239,8 +240,8 @@ class _Build:
                 tracked = {r for r, m in self.models.items() if m.is_tracked}
                 incremental.forget(con, descendants(self.graph, model.relation) & tracked)
             con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
+        except BaseException as exc:
+            rollback(con, exc)
             self.made.clear()  # the rollback took this model's scope tables with it
             raise
         finally:

@@ -14,6 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 class AlembicDuckDBImpl(DefaultImpl):
@@ -36,6 +37,16 @@ def connect(
     return con
 
 
+def rollback(con: duckdb.DuckDBPyConnection, cause: BaseException) -> None:
+    """Roll back after `cause`, which the caller raises next. A rollback that fails too (the disk filled and
+    DuckDB closed the transaction, or invalidated the database) is logged rather than raised over the cause,
+    so the operator reads the first error, not "cannot rollback - no transaction is active"."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error as failed:
+        log.debug("rollback after %s failed too: %s", type(cause).__name__, failed)
+
+
 def _alembic_config(engine: sa.Engine) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -50,6 +61,17 @@ def current_revision(path: Path) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+
+
+def schema_revision(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The schema revision of an open warehouse (None when it was never migrated); works read-only."""
+    found = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'alembic_version' and schema_name = 'main'"
+    ).fetchone()[0]
+    if not found:
+        return None
+    row = con.execute("select version_num from main.alembic_version").fetchone()
+    return row[0] if row else None
 
 
 def head_revision() -> str | None:

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 MB = 1024 * 1024
-MIN_FREE_BYTES = 256 * MB  # a stage's working room besides what it writes (WAL, temp files)
 LOCK_HOLDER = re.compile(
     r"Conflicting lock is held in (.+?)(?: \(PID (\d+)\))?(?: by user (\S+))?\.?(?:\s|$)"
 )
@@ -27,6 +26,21 @@ class DiskFull(OperatorError):
     pass
 
 
+class WarehouseMissing(FileNotFoundError, OperatorError):
+    pass
+
+
+class MigrationPending(OperatorError):
+    pass
+
+
+def migration_pending(path: Path, found: str | None, wanted: str | None) -> MigrationPending:
+    return MigrationPending(
+        f"the warehouse {path} is at schema revision {found or 'none'}, this blindspot needs {wanted}; run "
+        "`blindspot db upgrade` (or any writing stage, which migrates first), then run again"
+    )
+
+
 def is_lock_conflict(exc: BaseException) -> bool:
     return "Could not set lock on file" in str(exc) or "Conflicting lock" in str(exc)
 
@@ -42,17 +56,24 @@ def busy(path: Path, exc: BaseException, waited: float) -> WarehouseBusy:
     )
 
 
-def is_disk_full(exc: BaseException) -> bool:
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return True
-    return "No space left on device" in str(exc) or "disk is full" in str(exc).lower()
+def is_disk_full(exc: BaseException | None) -> bool:
+    """Whether the disk filling up is the error, or what led to it (its cause or context)."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return True
+        if "No space left on device" in str(exc) or "disk is full" in str(exc).lower():
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def disk_full(where: Path, stage: str) -> DiskFull:
     free = shutil.disk_usage(_existing(where)).free
     return DiskFull(
-        f"the disk holding {where} is full ({free // MB} MB free) during {stage}; nothing was committed by "
-        "this step. Free space (archive old landing nights, remove old snapshots) or move BLINDSPOT_HOME, "
+        f"the disk holding {where} is full ({free // MB} MB free) during {stage}; its open transaction was "
+        "rolled back (what earlier steps committed stays). Free space (archive old landing nights, remove old snapshots) or move BLINDSPOT_HOME, "
         "then run the stage again"
     )
 
@@ -63,14 +84,17 @@ def _existing(path: Path) -> Path:
     return path
 
 
-def require_free_space(where: Path, needed: int, stage: str) -> None:
+def require_free_space(where: Path, needed: int, stage: str, room: int = 256 * MB) -> None:
     """Refuse a stage before it starts when the disk holding `where` has less than `needed` bytes free
-    (plus MIN_FREE_BYTES of working room), rather than fill the disk halfway through."""
+    plus `room` (working room: WAL, temp files; BLINDSPOT_MIN_FREE_MB), rather than fill the disk halfway.
+    A room of 0 turns the check off (a filesystem that reports its free space wrongly)."""
+    if room == 0:
+        return
     free = shutil.disk_usage(_existing(where)).free
-    wanted = needed + MIN_FREE_BYTES
+    wanted = needed + room
     if free < wanted:
         raise DiskFull(
             f"not enough free disk for {stage} at {where}: {free // MB} MB free, about {wanted // MB} MB "
             "needed. Free space (archive old landing nights, remove old snapshots) or move BLINDSPOT_HOME, "
-            "then run again"
+            "then run again (BLINDSPOT_MIN_FREE_MB sets the working room)"
         )

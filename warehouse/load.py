@@ -14,6 +14,7 @@ import pyarrow as pa
 
 from landing.files import new_run_id
 from landing.schemas import LANDING_SCHEMAS, NATURAL_KEYS, TARGET_TABLES
+from warehouse.connect import rollback
 from warehouse.models import Base
 from warehouse.ops import record_run, utcnow
 from warehouse.quarantine import (
@@ -332,9 +333,9 @@ def load(con: duckdb.DuckDBPyConnection, landing_dir: Path, data_date: date | No
                 continue
             try:
                 batch = _load_batch(con, kind, files, run_id) if files else BatchResult(kind, run_id)
-            except duckdb.Error:
+            except duckdb.Error as failed:
                 # a page that does not decode: find the files at fault, then load the others
-                con.execute("rollback")
+                rollback(con, failed)
                 con.execute("begin transaction")  # what follows, or the error, needs one open
                 files, undecodable = _inspected(files, landing_dir, decode=True)
                 if not undecodable:
@@ -357,8 +358,8 @@ def load(con: duckdb.DuckDBPyConnection, landing_dir: Path, data_date: date | No
                 detail=json.dumps({"kind": kind, "rejected_files": len(bad)}),
             )
             con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
+        except BaseException as exc:
+            rollback(con, exc)
             raise
         for f, record, target in bad:
             quarantine(f.path, target)

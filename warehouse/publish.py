@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.guard import OperatorError
 from warehouse.ops import utcnow
 
 log = logging.getLogger(__name__)
@@ -181,8 +182,8 @@ def read_meta(path: Path) -> dict | None:
 SNAPSHOT_READ_ALIAS = "published"
 
 
-class SnapshotMissing(FileNotFoundError):
-    """No published snapshot yet."""
+class SnapshotMissing(FileNotFoundError, OperatorError):
+    """No published snapshot yet (an operator's problem: the CLI says it in one line, exit 2)."""
 
 
 def open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:

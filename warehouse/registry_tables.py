@@ -8,6 +8,7 @@ import duckdb
 import pyarrow as pa
 
 from core.registry import Registry
+from warehouse.connect import rollback
 from warehouse.ops import utcnow
 
 
@@ -94,7 +95,7 @@ def sync_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> tuple[i
         con.execute("delete from raw.registry_sources")
         con.execute("insert into raw.registry_sources by name select * from sources")
         con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
+    except BaseException as exc:
+        rollback(con, exc)
         raise
     return len(registry.zones), len(registry.sources)

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 
 from landing.state import FETCH_STATE_FILE, KNOWN_URLS_FILE, state_dir
+from warehouse.connect import rollback
 
 
 def refresh_state(con: duckdb.DuckDBPyConnection, home: Path) -> None:
@@ -24,8 +25,8 @@ def refresh_state(con: duckdb.DuckDBPyConnection, home: Path) -> None:
             """
         )
         con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
+    except BaseException as exc:
+        rollback(con, exc)
         raise
     target = state_dir(home)
     target.mkdir(parents=True, exist_ok=True)

@@ -1,62 +1,26 @@
-"""kill -9 at several moments of a transform and of a publish, on a copy of the small demo's warehouse:
+"""kill -9 at random moments of a collection, a load, a transform and a publish, on a copy of the small demo's warehouse:
 after each kill the stage runs again to the same marts as an uninterrupted run, and the published snapshot
 is always a whole one (the old or the new), with nothing left behind."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from blindspot.demo.registry_config import write_demo_config
+from blindspot.demo.scenario import load_scenario
+from blindspot.demo.server import DemoServer
+from blindspot.demo.world import read_world
+from core.settings import Settings
 from tests.conftest import warehouse_copy
-
-BLINDSPOT = Path(sys.executable).with_name("blindspot")
-DELAYS = (0.5, 2.5)  # seconds after the stage starts
+from tests.faults.support import children_of, collected_state, kill_delays, marts, raw_state, run
 
 
-def run(settings, *args: str, kill_after: float | None = None) -> int | None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BLINDSPOT_")} | {
-        "BLINDSPOT_HOME": str(settings.home),
-        "BLINDSPOT_CONFIG": str(settings.config_dir),
-    }
-    proc = subprocess.Popen(
-        [str(BLINDSPOT), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    if kill_after is None:
-        _, stderr = proc.communicate(timeout=600)
-        assert proc.returncode == 0, stderr.decode()[-2000:]
-        return 0
-    time.sleep(kill_after)
-    finished = proc.poll() is not None
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    return None if finished else -9
-
-
-def marts(path: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        names = [n for (n,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
-        ).fetchall()]  # fmt: skip
-        return {n: con.execute(f"select * from marts.{n} order by all").fetchall() for n in names}
-
-
-@pytest.fixture(scope="module")
-def reference(small_demo, tmp_path_factory):
-    """The small demo's warehouse after an uninterrupted full rebuild of its last night."""
-    settings = warehouse_copy(small_demo, tmp_path_factory.mktemp("reference"))
-    run(settings, "transform", "--date", small_demo.nights[-1].isoformat(), "--full-refresh")
-    return marts(settings.warehouse_path)
-
-
-@pytest.mark.parametrize("delay", DELAYS)
+@pytest.mark.parametrize("delay", kill_delays("transform", 0.3, 3.0))
 def test_a_killed_transform_runs_again_to_the_same_marts(
     small_demo, reference, tmp_path: Path, delay: float
 ) -> None:
@@ -69,7 +33,7 @@ def test_a_killed_transform_runs_again_to_the_same_marts(
     assert marts(settings.warehouse_path) == reference
 
 
-@pytest.mark.parametrize("delay", (0.3, 1.5))
+@pytest.mark.parametrize("delay", kill_delays("publish", 0.2, 2.0))
 def test_a_killed_publish_keeps_a_whole_snapshot(small_demo, tmp_path: Path, delay: float) -> None:
     settings = warehouse_copy(small_demo, tmp_path / "home")
     shutil.copytree(small_demo.settings.home / "published", settings.home / "published")
@@ -86,32 +50,7 @@ def test_a_killed_publish_keeps_a_whole_snapshot(small_demo, tmp_path: Path, del
     assert sorted(p.name for p in published.parent.iterdir()) == ["blindspot.duckdb"]  # nothing left behind
 
 
-def raw_state(path: Path) -> dict[str, tuple]:
-    """Per raw table: rows and a hash of its natural keys (what a load writes)."""
-    with duckdb.connect(str(path), read_only=True) as con:
-        tables = [n for (n,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'raw' and table_name not like 'registry%'"
-        ).fetchall()]  # fmt: skip
-        return {
-            t: con.execute(
-                f"select count(*), sum(hash(*columns(* exclude (loaded_at)))) from raw.{t}"
-            ).fetchone()
-            for t in tables
-        }
-
-
-@pytest.fixture(scope="module")
-def loaded_once(small_demo, tmp_path_factory):
-    """Every landing file of the small demo loaded into a fresh warehouse in one uninterrupted run."""
-    home = tmp_path_factory.mktemp("loaded-once")
-    (home / "landing").symlink_to(small_demo.settings.landing_dir, target_is_directory=True)
-    settings = warehouse_copy(small_demo, home)
-    settings.warehouse_path.unlink()
-    run(settings, "load")
-    return raw_state(settings.warehouse_path)
-
-
-@pytest.mark.parametrize("delay", (0.8, 2.0))
+@pytest.mark.parametrize("delay", kill_delays("load", 0.5, 2.5))
 def test_a_killed_load_loads_again_to_the_same_rows(
     small_demo, loaded_once, tmp_path: Path, delay: float
 ) -> None:
@@ -123,3 +62,39 @@ def test_a_killed_load_loads_again_to_the_same_rows(
     run(settings, "load", kill_after=delay)
     run(settings, "load")
     assert raw_state(settings.warehouse_path) == loaded_once  # nothing lost, nothing twice
+
+
+@pytest.fixture(scope="module")
+def served_night(small_demo, tmp_path_factory):
+    """The small demo's world served again as of its last night, with a registry pointing at it."""
+    night = small_demo.nights[-1]
+    with DemoServer(read_world(small_demo.settings.demo_dir), as_of=night) as server:
+        config = tmp_path_factory.mktemp("served") / "config"
+        write_demo_config(load_scenario("small"), server.base_url, config)
+        yield config, night
+
+
+def collect_and_load(home: Path, config: Path, night: str, kill_after: float | None = None) -> dict:
+    settings = Settings.from_env(environ={}, home=home, config_dir=config)
+    if kill_after is not None:
+        killed = run(settings, "collect", "--date", night, kill_after=kill_after, loopback=True)
+        if killed:
+            time.sleep(0.5)
+            assert not children_of(killed)  # its crawl died with it: no orphan lands files for it later
+    run(settings, "collect", "--date", night, loopback=True)
+    run(settings, "load", "--date", night)
+    return collected_state(settings.warehouse_path)
+
+
+@pytest.fixture(scope="module")
+def collected_once(served_night, tmp_path_factory) -> dict:
+    config, night = served_night
+    return collect_and_load(tmp_path_factory.mktemp("collected-once"), config, night.isoformat())
+
+
+@pytest.mark.parametrize("delay", kill_delays("collect", 0.3, 3.0))
+def test_a_killed_collection_collects_again_to_the_same_rows(
+    served_night, collected_once, tmp_path: Path, delay: float
+) -> None:
+    config, night = served_night
+    assert collect_and_load(tmp_path, config, night.isoformat(), kill_after=delay) == collected_once
