@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+# most severe first: the order alerts are listed and triaged in
+SEVERITY_ORDER = ("critical", "high", "medium")
+
 # marts.alerts, in table order; the fields marked not null are required of every row.
 TABLE = pa.schema(
     [

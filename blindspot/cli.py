@@ -16,6 +16,7 @@ from blindspot.cli_demo import demo_app
 from blindspot.cli_registry import registry_app
 from blindspot.cli_support import (
     AlertsDateOpt,
+    AllowEmptyOpt,
     ConfigOpt,
     DateOpt,
     PendingDateOpt,
@@ -52,7 +53,7 @@ def entry() -> None:
     try:
         app()
     except OperatorError as exc:
-        logging.getLogger("blindspot").debug("operator error", exc_info=True)
+        logging.getLogger("blindspot").info("operator error", exc_info=True)  # shown with -v
         print(f"error: {exc}", file=sys.stderr)  # one line, never wrapped
         sys.exit(2)
 
@@ -71,7 +72,8 @@ def main(
         typer.Option("--version", callback=print_version, is_eager=True, help="Print the version and exit."),
     ] = False,
 ) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
+    level = logging.getLevelName(settings_for(None).log_level)  # BLINDSPOT_LOG_LEVEL; a bad value: exit 2
+    logging.basicConfig(level=min(level, logging.INFO) if verbose else level, stream=sys.stderr)
 
 
 @config_app.command("check")
@@ -134,6 +136,7 @@ def collect(
     source: Annotated[
         list[str] | None, typer.Option("--source", help="Collect only this source id (repeatable).")
     ] = None,
+    allow_empty: AllowEmptyOpt = False,
 ) -> None:
     """Collect enabled sources (or --source ones) into landing files, with a progress bar."""
     night = parse_date(date_) or today_utc()
@@ -142,6 +145,9 @@ def collect(
         wanted = pipeline.select_sources(ctx, source)
     except KeyError as exc:
         raise fail(str(exc.args[0])) from None
+    if not wanted and not allow_empty:
+        empty = pipeline.nothing_collected(ctx, pipeline.CollectSummary("", night))
+        raise fail(empty, code=1)
     with progress_bar() as bar:
         task = bar.add_task(f"collecting {night}", total=len(wanted))
         summary = pipeline.collect_stage(ctx, night, source, progress=lambda _: bar.advance(task))
@@ -149,6 +155,9 @@ def collect(
         f"collected {summary.sources} sources for {night}: {summary.items} items, "
         f"{summary.requests} requests ({summary.failed_requests} failed); run {summary.run_id}"
     )
+    empty = pipeline.nothing_collected(ctx, summary)
+    if empty and not allow_empty:
+        raise fail(empty, code=1)
 
 
 @app.command("transform")
@@ -251,7 +260,7 @@ def alerts(
         settings = settings_for(config)
     try:
         rows = pipeline.list_alerts(settings, open_only, zone, night)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, pipeline.UnknownZone) as exc:
         raise fail(str(exc)) from None
     if output == "json":
         for row in rows:
@@ -262,9 +271,9 @@ def alerts(
 
 
 @app.command("run")
-def run(config: ConfigOpt = None, date_: DateOpt = None) -> None:
+def run(config: ConfigOpt = None, date_: DateOpt = None, allow_empty: AllowEmptyOpt = False) -> None:
     """Run one whole night in-process (collect, load, transform, check, alert, publish, report); exit 1 on a
-    failed check."""
+    failed check, or on a night that collected nothing (unless --allow-empty)."""
     night = parse_date(date_) or today_utc()
     ctx = context_for(config)
     try:
@@ -287,6 +296,9 @@ def run(config: ConfigOpt = None, date_: DateOpt = None) -> None:
         f"published {summary.publish.path}",
         highlight=False,
     )
+    empty = pipeline.nothing_collected(ctx, summary.collect)
+    if empty and not allow_empty:  # the night ran through (the report says so too); the status says it
+        raise fail(empty, code=1)
 
 
 @app.command("publish")
@@ -308,14 +320,8 @@ def publish(config: ConfigOpt = None, date_: DateOpt = None) -> None:
 def report(config: ConfigOpt = None, date_: DateOpt = None) -> None:
     """Write the HTML report ($BLINDSPOT_HOME/report/index.html and one page per zone) from the published
     snapshot."""
-    from blindspot.report import SnapshotMissing
-
-    ctx = context_for(config)
     night = parse_date(date_)
-    try:
-        summary = pipeline.report_stage(ctx, night)
-    except SnapshotMissing as exc:
-        raise fail(str(exc)) from None
+    summary = pipeline.report_stage(settings_for(config), night)  # a missing snapshot: one line, exit 2
     if summary.is_stale:
         err.print(f"note: the published snapshot is for {summary.data_date}, not {night}", highlight=False)
     console.print(

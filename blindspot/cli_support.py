@@ -43,6 +43,15 @@ AlertsDateOpt = Annotated[
 ]
 
 
+AllowEmptyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-empty",
+        help="A night that collects nothing (no source enabled, or no item) is expected: exit 0 anyway.",
+    ),
+]
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     # one line whatever the terminal's width, and the message is never read as rich markup
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
@@ -52,7 +61,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def registry_failure(exc: RegistryError, message: str) -> typer.Exit:
     """Print every registry problem (file, entry, field, reason) and exit with status 2."""
     for issue in exc.issues:
-        err.print(str(issue), highlight=False, markup=False)
+        err.print(str(issue), highlight=False, markup=False, soft_wrap=True)
     return fail(message)
 
 

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from alerts import notify
 from alerts.config import load_alerts_config
 from alerts.lifecycle import build_alerts
+from alerts.schema import SEVERITY_ORDER
 from checks.gate import CheckGateError, require_passing_check  # noqa: F401 (publishing calls the gate too)
 from checks.rebuild import MartDifference, compare_marts
 from checks.run import CheckSummary, run_checks
@@ -29,6 +30,7 @@ from transforms.runner import TransformSummary, build
 from warehouse.connect import connect, head_revision, schema_revision, upgrade
 from warehouse.guard import (
     MB,
+    OperatorError,
     WarehouseMissing,
     busy,
     disk_full,
@@ -70,12 +72,12 @@ def db_upgrade(settings: Settings) -> tuple[str | None, str | None]:
 
 @contextmanager
 def warehouse(
-    settings: Settings, read_only: bool = False, stage: str = "this stage"
+    settings: Settings, read_only: bool = False, stage: str = "this stage", creates: bool = False
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse for a stage, migrating it first (writers only). A warehouse another process holds
     is waited for up to settings.lock_wait_seconds, then WarehouseBusy names the holder; a disk that fills
     during the stage is DiskFull, not the error DuckDB raises after it."""
-    if read_only and not settings.warehouse_path.exists():
+    if not creates and not settings.warehouse_path.exists():  # only load and transform start one
         raise WarehouseMissing(
             f"no warehouse at {settings.warehouse_path}; run `blindspot run` (or `blindspot demo`) first"
         )
@@ -126,7 +128,7 @@ def load_stage(ctx: Context, data_date: date | None = None) -> LoadSummary:
         "load",
         settings.min_free_mb * MB,
     )
-    with warehouse(ctx.settings, stage="load") as con:
+    with warehouse(ctx.settings, stage="load", creates=True) as con:
         sync_registry(con, ctx.registry)
         summary = load(con, ctx.settings.landing_dir, data_date)
         refresh_state(con, ctx.settings.home)
@@ -136,7 +138,7 @@ def load_stage(ctx: Context, data_date: date | None = None) -> LoadSummary:
 def retry_file(ctx: Context, file: Path) -> LoadSummary:
     """Move a quarantined landing file back (warehouse.quarantine.restore), forget its rejection and load
     its night again; a file that still cannot be loaded goes back to quarantine with the new reason."""
-    with warehouse(ctx.settings, stage="load") as con:
+    with warehouse(ctx.settings, stage="load", creates=True) as con:
         restored = restore(file, ctx.settings.landing_dir)
         relative = home_relative(restored, ctx.settings.landing_dir)
         con.execute("delete from ops.rejected_files where path = $path", {"path": relative})
@@ -173,6 +175,23 @@ def collect_stage(
     return collect(sources, ctx.settings, data_date, run_id, progress=progress, policy=policy)
 
 
+def nothing_collected(ctx: Context, summary: CollectSummary) -> str | None:
+    """Why a night's collection is empty, in one line (None when it collected items): no source enabled, or
+    sources fetched but no item landed. The CLI exits 1 with it unless the operator says it is expected."""
+    if summary.sources == 0:
+        return (
+            f"no source is enabled in {ctx.registry.config_dir / 'sources.yml'}, so nothing was collected for "
+            f"{summary.data_date}; enable sources (`blindspot registry`), or pass --allow-empty if expected"
+        )
+    if summary.items == 0:
+        return (
+            f"nothing was collected for {summary.data_date}: {summary.sources} source(s), 0 items, "
+            f"{summary.requests} request(s) ({summary.failed_requests} failed); see raw.fetch_events for the "
+            "night, or pass --allow-empty if expected"
+        )
+    return None
+
+
 ALERTS_MODEL = "marts.alerts"
 
 
@@ -193,7 +212,7 @@ def transform_stage(
     )
     wants_alerts = not select or any(s in (ALERTS_MODEL, "alerts") for s in select)
     sql_models = [s for s in select or [] if s not in (ALERTS_MODEL, "alerts")]
-    with warehouse(ctx.settings, stage="transform") as con:
+    with warehouse(ctx.settings, stage="transform", creates=True) as con:
         sync_registry(con, ctx.registry)
         if select and not sql_models:
             summary = TransformSummary(run_date)  # only marts.alerts was selected
@@ -216,7 +235,18 @@ def transform_stage(
 def check_stage(ctx: Context, run_date: date) -> CheckSummary:
     """Run every check suite over the night's data and record the results in ops.check_results."""
     with warehouse(ctx.settings, stage="check") as con:
+        require_marts(con, ctx.settings, run_date)
         return run_checks(con, run_date, ctx.registry)
+
+
+def require_marts(con: duckdb.DuckDBPyConnection, settings: Settings, run_date: date) -> None:
+    """Checks and publishing read the marts: a warehouse never transformed is an operator's problem."""
+    built = con.execute("select count(*) from duckdb_tables() where schema_name = 'marts'").fetchall()[0][0]
+    if not built:
+        raise NotBuilt(
+            f"the warehouse {settings.warehouse_path} has no marts yet; run `blindspot transform --date "
+            f"{run_date}` (or `blindspot run --date {run_date}`) first"
+        )
 
 
 def rebuild_check_stage(ctx: Context, run_date: date) -> list[MartDifference]:
@@ -265,14 +295,29 @@ def alert_stage(ctx: Context, run_date: date) -> notify.DeliverySummary:
     return summary
 
 
+class NotBuilt(OperatorError):
+    """The warehouse exists but was never transformed."""
+
+
+class UnknownZone(ValueError):
+    """A zone id the registry does not have (a typo must not read as "no alerts")."""
+
+
 def list_alerts(
     settings: Settings, open_only: bool = False, zone_id: str | None = None, as_of: date | None = None
 ) -> list[dict]:
-    """marts.alerts rows (newest first), read-only; `as_of` leaves out alerts opened after that night."""
+    """marts.alerts rows, read-only: open before resolved, then most severe first, then newest; `as_of` leaves
+    out alerts opened after that night. An unknown zone id is UnknownZone."""
     with warehouse(settings, read_only=True) as con:
         found = con.execute(
             "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'alerts'"
         ).fetchone()[0]
+        if zone_id is not None:  # the registry the warehouse last synced, and any zone an alert names
+            named = "union select zone_id from marts.alerts" if found else ""
+            query = f"select zone_id from raw.registry_zones {named} order by 1"
+            known = [z for (z,) in con.execute(query).fetchall()]
+            if zone_id not in known:
+                raise UnknownZone(f"unknown zone id {zone_id!r}; the registry's zones: {', '.join(known)}")
         if not found:
             return []
         rows = con.execute(
@@ -281,9 +326,10 @@ def list_alerts(
             where ($open_only = false or status = 'open')
               and ($zone_id is null or zone_id = $zone_id)
               and ($as_of is null or opened_on <= $as_of)
-            order by opened_on desc, zone_id, kind, source_id
+            order by status = 'resolved', coalesce(list_position($severities, severity), 99), opened_on desc,
+                     zone_id, kind, source_id
             """,
-            {"open_only": open_only, "zone_id": zone_id, "as_of": as_of},
+            {"open_only": open_only, "zone_id": zone_id, "as_of": as_of, "severities": list(SEVERITY_ORDER)},
         ).fetchall()
         columns = [d[0] for d in con.description]
     return [dict(zip(columns, row, strict=True)) for row in rows]
@@ -315,11 +361,12 @@ def record_publish(
     con.execute("commit")
 
 
-def report_stage(ctx: Context, run_date: date) -> ReportSummary:
-    """Write the static HTML report (index.html and one page per zone) from the published snapshot."""
+def report_stage(settings: Settings, run_date: date | None) -> ReportSummary:
+    """Write the static HTML report (index.html and one page per zone) from the published snapshot; it needs
+    no registry (the snapshot carries the zones)."""
     from blindspot.report import write_report  # jinja2 and the chart code load only when a report is made
 
-    return write_report(ctx.settings.published_path, ctx.settings.report_dir, run_date)
+    return write_report(settings.published_path, settings.report_dir, run_date)
 
 
 @dataclass
@@ -361,5 +408,5 @@ def run_night(ctx: Context, run_date: date) -> NightSummary:
         return night
     night.delivery = timed("alert", lambda: alert_stage(ctx, run_date))
     night.publish = timed("publish", lambda: publish_stage(ctx, run_date))
-    night.report = timed("report", lambda: report_stage(ctx, run_date))
+    night.report = timed("report", lambda: report_stage(ctx.settings, run_date))
     return night

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 ENV_PREFIX = "BLINDSPOT_"
 
@@ -44,7 +44,8 @@ class Settings(BaseModel):
     allow_loopback: bool = False
     webhook_url: str | None = None
     contact_url: str = "https://github.com/blindspot-project/blindspot"
-    log_level: str = Field(default="INFO", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
+    # the `blindspot` command's log level on stderr (-v makes it at least INFO); any case is accepted
+    log_level: str = Field(default="WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$")
     # The blindspot_collect DAG's schedule: cron or an Airflow preset, or "none" for triggered runs only.
     collect_schedule: str = "0 2 * * *"
     # DuckDB's memory_limit for the stages that write the warehouse ("1.3GB"; None: DuckDB's default, 80% of
@@ -76,8 +77,19 @@ class Settings(BaseModel):
         values.update({k: v for k, v in overrides.items() if v is not None})
         try:
             return cls(**values)
-        except ValueError as exc:
-            raise SettingsError(str(exc)) from exc
+        except ValidationError as exc:
+            from_env = {field: name for name, field in KNOWN_ENV.items() if name in environ}
+            problems = []
+            for error in exc.errors():
+                field = str(error["loc"][0]) if error["loc"] else ""
+                named = from_env.get(field, field)
+                problems.append(f"{named}={error.get('input')!r}: {error['msg']}")
+            raise SettingsError("; ".join(problems)) from exc
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @property
     def warehouse_path(self) -> Path:

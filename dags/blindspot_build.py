@@ -96,11 +96,18 @@ def blindspot_build() -> None:
     def report(run_date: str) -> str:
         from datetime import date
 
-        from blindspot.pipeline import Context, report_stage
+        from airflow.sdk.exceptions import AirflowSkipException
 
-        ctx = Context.create()
-        report_stage(ctx, date.fromisoformat(run_date))
-        return str(ctx.settings.report_dir / "index.html")
+        from blindspot.pipeline import report_stage
+        from blindspot.report import SnapshotIsNewer
+        from core.settings import Settings
+
+        settings = Settings.from_env()
+        try:
+            report_stage(settings, date.fromisoformat(run_date))
+        except SnapshotIsNewer as exc:  # a backfilled night: the report stays the newer night's
+            raise AirflowSkipException(str(exc)) from exc
+        return str(settings.report_dir / "index.html")
 
     run_date = night()
     built = transform(run_date)

@@ -22,7 +22,7 @@ def demo_report(small_demo, tmp_path_factory: pytest.TempPathFactory):
     """The small demo published and reported into a private home."""
     ctx = pipeline.Context.create(warehouse_copy(small_demo, tmp_path_factory.mktemp("report-files")))
     pipeline.publish_stage(ctx, small_demo.nights[-1])
-    return pipeline.report_stage(ctx, small_demo.nights[-1])
+    return pipeline.report_stage(ctx.settings, small_demo.nights[-1])
 
 
 def test_report_writes_index_zone_pages_and_methodology(demo_report, small_demo) -> None:

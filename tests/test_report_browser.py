@@ -184,7 +184,7 @@ def report(small_demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
     ctx = pipeline.Context.create(settings)
     night = small_demo.nights[-1]
     pipeline.publish_stage(ctx, night)
-    return pipeline.report_stage(ctx, night).report_dir
+    return pipeline.report_stage(ctx.settings, night).report_dir
 
 
 def test_overview_loads_with_sparklines_and_no_errors(chromium: DevTools, report: Path, small_demo) -> None:

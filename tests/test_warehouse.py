@@ -116,7 +116,7 @@ def test_duplicates_inside_one_batch_load_once(settings: Settings) -> None:
     write_landing_file(
         settings.landing_dir, "items", "wire-one", NIGHT, "r1", pa.concat_tables([table, table])
     )
-    with pipeline.warehouse(settings) as con:
+    with pipeline.warehouse(settings, creates=True) as con:
         assert load(con, settings.landing_dir, NIGHT).rows_inserted == 100
 
 
@@ -130,7 +130,7 @@ def test_rows_missing_required_values_are_rejected_with_reason(settings: Setting
     path = write_landing_file(
         settings.landing_dir, "items", "wire-one", NIGHT, "r1", rows_to_table("items", rows)
     )
-    with pipeline.warehouse(settings) as con:
+    with pipeline.warehouse(settings, creates=True) as con:
         summary = load(con, settings.landing_dir, NIGHT)
         rejected = con.execute(
             "select target_table, locator, field, rule, reason from ops.rejected_rows"
@@ -144,7 +144,7 @@ def test_unreadable_file_is_rejected_once_and_others_load(settings: Settings) ->
     bad = settings.landing_dir / "items" / "state-tv" / NIGHT.isoformat() / "r1.parquet"
     bad.parent.mkdir(parents=True)
     bad.write_bytes(b"PAR1 truncated")
-    with pipeline.warehouse(settings) as con:
+    with pipeline.warehouse(settings, creates=True) as con:
         assert load(con, settings.landing_dir, NIGHT).rows_inserted == 10
         assert load(con, settings.landing_dir, NIGHT).rejected_files == []  # quarantined once, not again
         rejected = con.execute("select path, kind from ops.rejected_files").fetchall()
@@ -168,10 +168,10 @@ def test_rerun_of_a_night_replaces_its_fetch_events(settings: Settings) -> None:
         return rows_to_table("fetch_events", rows)
 
     write_landing_file(settings.landing_dir, "fetch_events", "wire-one", NIGHT, "r1", events("r1", 3, 1))
-    with pipeline.warehouse(settings) as con:
+    with pipeline.warehouse(settings, creates=True) as con:
         load(con, settings.landing_dir, NIGHT)
     write_landing_file(settings.landing_dir, "fetch_events", "wire-one", NIGHT, "r2", events("r2", 2, 2))
-    with pipeline.warehouse(settings) as con:
+    with pipeline.warehouse(settings, creates=True) as con:
         load(con, settings.landing_dir, NIGHT)
         runs = con.execute("select run_id, count(*) from raw.fetch_events group by 1").fetchall()
     assert runs == [("r2", 2)]
@@ -228,7 +228,7 @@ def test_memory_limit_setting_reaches_every_stage_connection(tmp_path: Path) -> 
     from core.settings import SettingsError
 
     settings = Settings.from_env(environ={"BLINDSPOT_MEMORY_LIMIT": "1.3GB"}, home=tmp_path)
-    with pipeline.warehouse(settings) as con:
+    with pipeline.warehouse(settings, creates=True) as con:
         assert con.execute("select current_setting('memory_limit')").fetchone()[0] == "1.2 GiB"
-    with pytest.raises(SettingsError, match="memory_limit"):
+    with pytest.raises(SettingsError, match="BLINDSPOT_MEMORY_LIMIT='lots'"):
         Settings.from_env(environ={"BLINDSPOT_MEMORY_LIMIT": "lots"}, home=tmp_path)

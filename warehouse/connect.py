@@ -67,11 +67,11 @@ def schema_revision(con: duckdb.DuckDBPyConnection) -> str | None:
     """The schema revision of an open warehouse (None when it was never migrated); works read-only."""
     found = con.execute(
         "select count(*) from duckdb_tables() where table_name = 'alembic_version' and schema_name = 'main'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]  # fetchall: a half-read result would hold the connection
     if not found:
         return None
-    row = con.execute("select version_num from main.alembic_version").fetchone()
-    return row[0] if row else None
+    rows = con.execute("select version_num from main.alembic_version").fetchall()
+    return rows[0][0] if rows else None
 
 
 def head_revision() -> str | None:

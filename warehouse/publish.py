@@ -125,13 +125,18 @@ def count_rows(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, i
 
 
 def write_meta(con: duckdb.DuckDBPyConnection, summary: PublishSummary, check_run_id: str | None) -> None:
-    """One row saying when, from which run and for which night the snapshot was built."""
+    """One row saying when, from which run and for which night the snapshot was built, and what that night
+    collected (enabled sources, sources that were fetched, items landed), so a reader sees an empty night."""
     con.execute(
         f"""
         create table {SNAPSHOT_ALIAS}.main.meta as
         select $built_at::timestamptz as built_at, $run_id as run_id, $data_date::date as data_date,
                $check_run_id as check_run_id, $schema_revision as schema_revision,
-               map($names::varchar[], $counts::bigint[]) as row_counts
+               map($names::varchar[], $counts::bigint[]) as row_counts,
+               (select count(*) from raw.registry_sources where is_enabled) as sources_enabled,
+               (select count(distinct source_id) from raw.fetch_events where data_date = $data_date::date)
+                   as sources_collected,
+               (select count(*) from raw.items where data_date = $data_date::date) as items_collected
         """,
         {
             "built_at": summary.built_at,
@@ -218,8 +223,14 @@ class QueryResult:
 
 
 def run_query(path: Path, query: str) -> QueryResult:
-    """Run one query against the published snapshot opened read-only; a write fails as a QueryError."""
+    """Run a query against the published snapshot opened read-only, with DuckDB's file system access off and
+    its configuration locked: a write, a COPY TO or EXPORT, an ATTACH, reading other files and installing
+    extensions all fail as a QueryError. With several statements, the last one's result is returned."""
+    if not query.strip():
+        raise QueryError('the query is empty: give one SQL statement, e.g. "select * from meta"')
     con = open_snapshot(path)
+    con.execute("set enable_external_access = false")
+    con.execute("set lock_configuration = true")
     try:
         cursor = con.execute(query)
         if cursor.description is None:

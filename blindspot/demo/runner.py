@@ -105,5 +105,5 @@ def run_demo(
     with summary.timed("publish"):  # alert_stage above already refused unless the check passed
         summary.published = pipeline.publish_stage(ctx, nights[-1])
     with summary.timed("report"):
-        summary.report = pipeline.report_stage(ctx, nights[-1])
+        summary.report = pipeline.report_stage(ctx.settings, nights[-1])
     return summary

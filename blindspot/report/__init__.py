@@ -12,9 +12,10 @@ from pathlib import Path
 from blindspot.report.data import read_snapshot
 from blindspot.report.methodology import write_methodology
 from blindspot.report.render import render_pages
+from warehouse.guard import OperatorError
 from warehouse.publish import SnapshotMissing
 
-__all__ = ["ReportSummary", "SnapshotMissing", "write_report"]
+__all__ = ["ReportSummary", "SnapshotIsNewer", "SnapshotMissing", "write_report"]
 
 
 @dataclass
@@ -34,9 +35,20 @@ class ReportSummary:
         return self.run_date is not None and self.data_date < self.run_date
 
 
+class SnapshotIsNewer(OperatorError):
+    """A report was asked for a night before the published snapshot's: only the snapshot's night can be
+    written (snapshots are not kept per night)."""
+
+
 def write_report(published_path: Path, report_dir: Path, run_date: date | None = None) -> ReportSummary:
-    """Render the report of the published snapshot into a fresh folder, then swap it in place of report_dir."""
+    """Render the report of the published snapshot into a fresh folder, then swap it in place of report_dir.
+    A run_date before the snapshot's night is refused (SnapshotIsNewer) rather than writing another night."""
     snapshot = read_snapshot(published_path)
+    if run_date is not None and snapshot.data_date > run_date:
+        raise SnapshotIsNewer(
+            f"the published snapshot is for {snapshot.data_date}, after {run_date}; a report is written from "
+            f"the snapshot only, so run `blindspot report` without --date (or with --date {snapshot.data_date})"
+        )
     building = report_dir.with_name(f".{report_dir.name}.building")
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
