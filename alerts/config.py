@@ -127,6 +127,9 @@ class DeliveryConfig(Strict):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     webhook_max_age_days: int = Field(default=14, ge=0)
     airflow_conn_id: str = "blindspot_webhook"
+    # where the report is served (e.g. https://reports.example.org/blindspot); an alert's report_url is its
+    # zone's page under it. Unset: the page's file name, relative to $BLINDSPOT_HOME/report.
+    report_base_url: str | None = None
 
 
 class AlertsConfig(Strict):

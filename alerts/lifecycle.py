@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,8 @@ import pyarrow as pa
 
 from alerts.config import load_alerts_config
 from alerts.evaluate import evaluate, read_inputs
-from alerts.schema import COLUMNS, DDL, TABLE
+from alerts.evidence import gather
+from alerts.schema import COLUMNS, EVIDENCE_COLUMNS, TABLE, ensure_table
 from warehouse.connect import rollback
 
 log = logging.getLogger(__name__)
@@ -66,8 +68,21 @@ def _records(frame: pd.DataFrame) -> list[dict]:
         for column in ("observed", "expected", "ratio", "p_value"):
             row[column] = float(row[column]) if row[column] is not None else float("nan")
         row["source_id"] = row["source_id"] if isinstance(row["source_id"], str) else None
+        if "first_seen" in row:
+            row["first_seen"] = row["first_seen"] if isinstance(row["first_seen"], str) else None
         out.append(row)
     return out
+
+
+def first_seen(row: dict, run_date: date) -> str:
+    """The alert's values on the night it was first found, as JSON (what its "opened" event carries)."""
+    values = {"as_of": run_date.isoformat()}
+    for column in TRACKED:
+        value = row[column]
+        if isinstance(value, float) and np.isnan(value):
+            value = None
+        values[column] = value.isoformat() if isinstance(value, date) else value
+    return json.dumps(values, sort_keys=True)
 
 
 def merge(prior: pd.DataFrame, found: pd.DataFrame, run_date: date) -> list[dict]:
@@ -95,11 +110,13 @@ def merge(prior: pd.DataFrame, found: pd.DataFrame, run_date: date) -> list[dict
         if match is None:
             row |= {"alert_id": alert_id(ep["zone_id"], ep["kind"], ep["source_id"], ep["opened_on"])}
             row["updated_on"] = run_date
+            row["first_seen"] = first_seen(row, run_date)
         else:
             used.add(match["alert_id"])
             row |= {"alert_id": match["alert_id"], "opened_on": match["opened_on"]}
             unchanged = _same(row, match) and match["updated_on"] <= run_date
             row["updated_on"] = match["updated_on"] if unchanged else run_date
+            row["first_seen"] = match.get("first_seen") or first_seen(row, run_date)
         rows.append(row)
     for p in priors:
         if p["alert_id"] in used:
@@ -123,7 +140,7 @@ class AlertsSummary:
 
 def read_alerts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """marts.alerts as it stands (empty, with its columns, before the first evaluation)."""
-    con.execute(DDL)
+    ensure_table(con)
     return con.execute(f"select {', '.join(COLUMNS)} from marts.alerts").df()
 
 
@@ -134,6 +151,9 @@ def build_alerts(con: duckdb.DuckDBPyConnection, config_dir: Path, run_date: dat
     con.execute("begin transaction")
     try:
         rows = merge(read_alerts(con), found, run_date)
+        evidence = gather(con, rows, run_date, config.delivery.report_base_url)
+        for row in rows:
+            row |= evidence.get(row["alert_id"], dict.fromkeys(EVIDENCE_COLUMNS))
         table = pa.Table.from_pylist([{c: _nan_to_none(r[c]) for c in COLUMNS} for r in rows], schema=TABLE)
         con.execute("delete from marts.alerts")
         con.register("alerts_batch", table)

@@ -16,6 +16,7 @@ import httpx
 import pyarrow as pa
 
 from alerts.config import DeliveryConfig
+from alerts.evidence import summary_line
 from alerts.lifecycle import read_alerts
 from alerts.schema import NOTIFICATION_FIELDS
 from core.settings import Settings
@@ -50,10 +51,17 @@ class Change:
         return hashlib.sha256(f"{self.alert['alert_id']}|{self.state}|{channel}".encode()).hexdigest()[:16]
 
     def payload(self) -> dict:
-        """The structured record: the alert's fields, the state it entered and when."""
-        return {"state": self.state, "changed_on": self.on.isoformat()} | {
-            k: _json_value(self.alert[k]) for k in NOTIFICATION_FIELDS
+        """The structured record: the alert's fields, the state it entered and when. An "opened" event carries
+        the values as the alert was first found (`values_as_of` says which night), not today's; evidence is
+        the latest."""
+        record = {"state": self.state, "changed_on": self.on.isoformat()} | {
+            k: _json_value(self.alert.get(k)) for k in NOTIFICATION_FIELDS
         }
+        seen = self.alert.get("first_seen")
+        if self.state == "opened" and isinstance(seen, str):
+            values = json.loads(seen)
+            record |= {k: v for k, v in values.items() if k != "as_of"} | {"values_as_of": values["as_of"]}
+        return record
 
 
 def _json_value(value: object) -> object:
@@ -143,9 +151,13 @@ def webhook_url(settings: Settings, conn_id: str) -> str | None:
 def post_webhook(client: httpx.Client, url: str, change: Change, delivery_id: str) -> str | None:
     """POST one change as Slack-compatible JSON; returns None on a 2xx answer, else the error to record."""
     a = change.payload()
-    where = a["zone_id"] + (f" / {a['source_id']}" if a["source_id"] else "")
+    where = (a.get("zone_name") or a["zone_id"]) + (f" / {a['source_id']}" if a["source_id"] else "")
+    evidence = summary_line(a)
+    text = f"[{a['severity']}] {a['kind']} {change.state} ({where}, {change.on}): {a['message']}"
     body = {
-        "text": f"[{a['severity']}] {a['kind']} {change.state} ({where}, {change.on}): {a['message']}",
+        "text": text
+        + (f"\n{evidence}" if evidence else "")
+        + (f"\n{a['report_url']}" if a.get("report_url") else ""),
         "delivery_id": delivery_id,
         "alert": a,
     }

@@ -99,8 +99,8 @@ def blindspot_build() -> None:
         from airflow.sdk.exceptions import AirflowSkipException
 
         from blindspot.pipeline import report_stage
-        from blindspot.report import SnapshotIsNewer
         from core.settings import Settings
+        from warehouse.publish import SnapshotIsNewer
 
         settings = Settings.from_env()
         try:

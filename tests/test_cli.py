@@ -73,9 +73,10 @@ def test_alerts_lists_filters_and_delivers(tmp_path: Path) -> None:
     con.execute(
         "insert into marts.alerts values "
         "('a1', 'zz-north', 'reporting_drop', 'high', 'open', '2026-02-25', null, 10, 40, 0.25, 1e-6, "
-        "'zz-north: independent stories 10 vs 40.0 expected', null, null, null, '2026-02-25'), "
+        "'zz-north: independent stories 10 vs 40.0 expected', null, null, null, '2026-02-25', "
+        "null, null, null, null, null, null, null), "
         "('a2', 'zz-south', 'source_silent', 'medium', 'resolved', '2026-02-10', '2026-02-12', 0, 9, 0, 1e-4, "
-        "'src: no items about zz-south', 'src', null, null, '2026-02-12')"
+        "'src: no items about zz-south', 'src', null, null, '2026-02-12', null, null, null, null, null, null, null)"
     )
     con.close()
     listed = CliRunner().invoke(app, ["alerts", "--format", "json"], env=env)

@@ -12,7 +12,7 @@ import pytest
 
 from alerts import notify
 from alerts.config import DeliveryConfig
-from alerts.schema import DDL
+from alerts.schema import COLUMNS, DDL
 from core.settings import Settings
 from warehouse.connect import connect, upgrade
 
@@ -65,7 +65,10 @@ def write_alerts(settings: Settings, rows: list[tuple]) -> None:
         con.execute("create schema if not exists marts")
         con.execute(DDL)
         con.execute("delete from marts.alerts")
-        con.executemany("insert into marts.alerts values (" + ", ".join(["?"] * 16) + ")", rows)
+        columns = ", ".join(COLUMNS[: len(rows[0])]) if rows else ""
+        con.executemany(
+            f"insert into marts.alerts ({columns}) values (" + ", ".join(["?"] * len(rows[0])) + ")", rows
+        )
     finally:
         con.close()
 

@@ -191,6 +191,11 @@ class SnapshotMissing(FileNotFoundError, OperatorError):
     """No published snapshot yet (an operator's problem: the CLI says it in one line, exit 2)."""
 
 
+class SnapshotIsNewer(OperatorError):
+    """A report was asked for a night before the published snapshot's: only the snapshot's night can be
+    written (snapshots are not kept per night)."""
+
+
 def open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
     """The published snapshot, read-only (it never blocks a publish), with times in UTC."""
     if not path.exists():

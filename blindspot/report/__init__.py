@@ -12,8 +12,7 @@ from pathlib import Path
 from blindspot.report.data import read_snapshot
 from blindspot.report.methodology import write_methodology
 from blindspot.report.render import render_pages
-from warehouse.guard import OperatorError
-from warehouse.publish import SnapshotMissing
+from warehouse.publish import SnapshotIsNewer, SnapshotMissing
 
 __all__ = ["ReportSummary", "SnapshotIsNewer", "SnapshotMissing", "write_report"]
 
@@ -33,11 +32,6 @@ class ReportSummary:
     def is_stale(self) -> bool:
         """The snapshot is older than the night asked for (its publish was refused or has not run)."""
         return self.run_date is not None and self.data_date < self.run_date
-
-
-class SnapshotIsNewer(OperatorError):
-    """A report was asked for a night before the published snapshot's: only the snapshot's night can be
-    written (snapshots are not kept per night)."""
 
 
 def write_report(published_path: Path, report_dir: Path, run_date: date | None = None) -> ReportSummary:

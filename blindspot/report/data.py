@@ -144,13 +144,14 @@ def by_zone(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, pd.DataFra
         "alerts": frame(
             con,
             "select zone_id, kind, source_id, severity, status, opened_on, resolved_on, observed, expected, "
-            "message from alerts where opened_on <= $as_of order by zone_id, status = 'open' desc, opened_on desc",
+            "message, silent_outlets, last_inside_dateline, incidents, collection_health "
+            "from alerts where opened_on <= $as_of order by zone_id, status = 'open' desc, opened_on desc",
             p,
         ),
         "headlines": frame(
             con,
             """
-            select best_zone_id as zone_id, reported_date, source_id, title, url, dateline_place,
+            select best_zone_id as zone_id, reported_date, source_id, title, canonical_url as url, dateline_place,
                    dateline_zone_id = best_zone_id as is_inside
             from fct_items
             where best_zone_id is not null and is_independent and is_original and reported_date <= $as_of

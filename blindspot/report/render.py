@@ -11,8 +11,10 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from alerts.evidence import summary_line
 from blindspot.report import svg
 from blindspot.report.data import COMPONENTS, FRAME_DAYS, Snapshot, ZoneData, as_date
+from core.pages import zone_page_name
 
 BAND_LOW, BAND_HIGH = 0.5, 1.5  # the stories band around the baseline, as drawn and captioned
 ALERT_COLORS = {"reporting_drop": "#b23b3b", "presence_drop": "#c2571a", "collection_gap": "#5a6b7b"}
@@ -48,9 +50,9 @@ def values(series: pd.Series) -> list[float | None]:
     return [None if is_missing(v) else float(v) for v in series]
 
 
-def zone_page_name(zone_id: str) -> str:
-    """A file name from a zone slug; anything outside [a-z0-9-] is replaced, so it stays one file."""
-    return "zone-" + re.sub(r"[^a-z0-9-]", "_", zone_id.lower()) + ".html"
+def alert_evidence(alert: dict) -> str:
+    """The alert's evidence in one line (silent outlets, last inside dateline, incidents, collection health)."""
+    return summary_line({k: None if is_missing(v) else v for k, v in alert.items()})
 
 
 def daily_baseline(zone: ZoneData) -> list[float | None]:
@@ -182,7 +184,7 @@ def render_pages(snapshot: Snapshot, out_dir: Path) -> list[Path]:
         html = page.render(
             meta=snapshot.meta,
             z=zone,
-            alerts=records(zone.alerts),
+            alerts=[a | {"evidence": alert_evidence(a)} for a in records(zone.alerts)],
             headlines=records(zone.headlines),
             claims=records(zone.claims),
             charts=zone_charts(zone),

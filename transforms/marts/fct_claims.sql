@@ -11,7 +11,7 @@ zone_items as (
 ),
 
 items as (
-    select item_id, url, title, language from staging.stg_items
+    select item_id, canonical_url as url, title, language from staging.stg_items
 ),
 
 final as (

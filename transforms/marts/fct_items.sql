@@ -11,7 +11,7 @@ with stories as (
 items as (
     -- the wide columns straight from staging: the deduplicated item is the inner join with its story
     -- (which carries the source and day already, so only the columns it lacks are read here)
-    select item_id, url, title, language, published_at
+    select item_id, url, canonical_url, title, language, published_at
     from staging.stg_items
     where in_scope(item_id)
 ),
@@ -66,6 +66,7 @@ final as (
         t.is_original,
         t.story_copies,
         i.url,
+        i.canonical_url,
         i.title,
         i.language,
         i.published_at,

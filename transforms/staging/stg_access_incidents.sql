@@ -18,6 +18,9 @@ final as (
         started_on,
         ended_on,
         coalesce(victims, 1) as victims,
+        person_name,
+        organization,
+        url,
         description
     from source
     qualify row_number() over (
