@@ -44,7 +44,7 @@ def make_bad_files(settings: Settings) -> dict[str, Path]:
 
 
 def rejected(settings: Settings) -> dict[str, tuple[str, str]]:
-    with pipeline.warehouse(settings) as con:
+    with pipeline.warehouse(settings, creates=True) as con:
         rows = con.execute("select path, reason, quarantined_to from ops.rejected_files").fetchall()
     return {Path(path).parts[2]: (reason, kept) for path, reason, kept in rows}
 
@@ -52,7 +52,7 @@ def rejected(settings: Settings) -> dict[str, tuple[str, str]]:
 def test_each_bad_file_is_quarantined_and_the_night_loads(settings: Settings) -> None:
     write_landing_file(settings.landing_dir, "items", "wire-one", NIGHT, "r1", full(items_table(10)))
     bad = make_bad_files(settings)
-    with pipeline.warehouse(settings) as con:
+    with pipeline.warehouse(settings, creates=True) as con:
         summary = load(con, settings.landing_dir, NIGHT)
         assert summary.rows_inserted == 10
         assert load(con, settings.landing_dir, NIGHT).rows_inserted == 0  # nothing pending any more
@@ -74,13 +74,13 @@ def test_each_bad_file_is_quarantined_and_the_night_loads(settings: Settings) ->
 def test_a_good_copy_put_back_loads_and_a_retry_loads_a_fixed_file(settings: Settings) -> None:
     make_bad_files(settings)
     ctx = pipeline.Context.create(settings)
-    with pipeline.warehouse(settings) as con:
+    with pipeline.warehouse(settings, creates=True) as con:
         load(con, settings.landing_dir, NIGHT)
     # a re-collected copy at the landing path loads on the next run
     write_landing_file(
         settings.landing_dir, "items", "truncated", NIGHT, "r1", full(items_table(3, "truncated"))
     )
-    with pipeline.warehouse(settings) as con:
+    with pipeline.warehouse(settings, creates=True) as con:
         assert load(con, settings.landing_dir, NIGHT).rows_inserted == 3
     # a quarantined file fixed where it is kept loads with --retry
     kept = settings.home / "quarantine" / "items" / "foreign" / NIGHT.isoformat() / "r1.parquet"
@@ -99,12 +99,12 @@ def test_a_good_copy_put_back_loads_and_a_retry_loads_a_fixed_file(settings: Set
 
 def test_a_moved_home_has_nothing_pending(settings: Settings, tmp_path: Path) -> None:
     write_landing_file(settings.landing_dir, "items", "wire-one", NIGHT, "r1", full(items_table(10)))
-    with pipeline.warehouse(settings) as con:
+    with pipeline.warehouse(settings, creates=True) as con:
         load(con, settings.landing_dir, NIGHT)
     moved = tmp_path / "moved-home"
     shutil.move(settings.home, moved)
     there = Settings.from_env(environ={}, home=moved, config_dir=settings.config_dir)
-    with pipeline.warehouse(there) as con:
+    with pipeline.warehouse(there, creates=True) as con:
         assert load(con, there.landing_dir, NIGHT).batches == []  # every file known by its path under home
         assert con.execute("select count(*) from raw.items").fetchone()[0] == 10
     with duckdb.connect(str(there.warehouse_path), read_only=True) as con:
