@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from blindspot import cli_tables, pipeline
+from blindspot import cli_tables, pipeline, queries
 from blindspot.cli_demo import demo_app
 from blindspot.cli_registry import registry_app
 from blindspot.cli_support import (
@@ -259,8 +259,8 @@ def alerts(
     else:
         settings = settings_for(config)
     try:
-        rows = pipeline.list_alerts(settings, open_only, zone, night)
-    except (FileNotFoundError, pipeline.UnknownZone) as exc:
+        rows = queries.list_alerts(settings, open_only, zone, night)
+    except (FileNotFoundError, queries.UnknownZone) as exc:
         raise fail(str(exc)) from None
     if output == "json":
         for row in rows:

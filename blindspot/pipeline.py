@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from alerts import notify
 from alerts.config import load_alerts_config
 from alerts.lifecycle import build_alerts
-from alerts.schema import SEVERITY_ORDER
 from checks.gate import CheckGateError, require_passing_check  # noqa: F401 (publishing calls the gate too)
 from checks.rebuild import MartDifference, compare_marts
 from checks.run import CheckSummary, run_checks
@@ -112,6 +111,12 @@ def warehouse(
         con.close()
 
 
+def require_room(settings: Settings, needed: int, stage: str) -> None:
+    """Refuse a stage before it starts when the warehouse's disk lacks `needed` bytes plus the working room
+    (BLINDSPOT_MIN_FREE_MB)."""
+    require_free_space(settings.warehouse_path.parent, needed, stage, settings.min_free_mb * MB)
+
+
 def landing_bytes(settings: Settings, data_date: date | None) -> int:
     """The size of the night's landing files (every night's when none is given)."""
     night = data_date.isoformat() if data_date else "*"
@@ -121,13 +126,7 @@ def landing_bytes(settings: Settings, data_date: date | None) -> int:
 def load_stage(ctx: Context, data_date: date | None = None) -> LoadSummary:
     """Sync the registry tables, then bulk-load pending landing files for the night (or all nights).
     Refused before it starts when the disk lacks room for about twice the landing files."""
-    settings = ctx.settings
-    require_free_space(
-        settings.warehouse_path.parent,
-        2 * landing_bytes(settings, data_date),
-        "load",
-        settings.min_free_mb * MB,
-    )
+    require_room(ctx.settings, 2 * landing_bytes(ctx.settings, data_date), "load")
     with warehouse(ctx.settings, stage="load", creates=True) as con:
         sync_registry(con, ctx.registry)
         summary = load(con, ctx.settings.landing_dir, data_date)
@@ -207,9 +206,7 @@ def transform_stage(
     warehouse_bytes = (
         ctx.settings.warehouse_path.stat().st_size if ctx.settings.warehouse_path.exists() else 0
     )
-    require_free_space(  # rebuilt tables, WAL
-        ctx.settings.warehouse_path.parent, warehouse_bytes // 2, "transform", ctx.settings.min_free_mb * MB
-    )
+    require_room(ctx.settings, warehouse_bytes // 2, "transform")  # rebuilt tables, WAL
     wants_alerts = not select or any(s in (ALERTS_MODEL, "alerts") for s in select)
     sql_models = [s for s in select or [] if s not in (ALERTS_MODEL, "alerts")]
     with warehouse(ctx.settings, stage="transform", creates=True) as con:
@@ -297,42 +294,6 @@ def alert_stage(ctx: Context, run_date: date) -> notify.DeliverySummary:
 
 class NotBuilt(OperatorError):
     """The warehouse exists but was never transformed."""
-
-
-class UnknownZone(ValueError):
-    """A zone id the registry does not have (a typo must not read as "no alerts")."""
-
-
-def list_alerts(
-    settings: Settings, open_only: bool = False, zone_id: str | None = None, as_of: date | None = None
-) -> list[dict]:
-    """marts.alerts rows, read-only: open before resolved, then most severe first, then newest; `as_of` leaves
-    out alerts opened after that night. An unknown zone id is UnknownZone."""
-    with warehouse(settings, read_only=True) as con:
-        found = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'alerts'"
-        ).fetchone()[0]
-        if zone_id is not None:  # the registry the warehouse last synced, and any zone an alert names
-            named = "union select zone_id from marts.alerts" if found else ""
-            query = f"select zone_id from raw.registry_zones {named} order by 1"
-            known = [z for (z,) in con.execute(query).fetchall()]
-            if zone_id not in known:
-                raise UnknownZone(f"unknown zone id {zone_id!r}; the registry's zones: {', '.join(known)}")
-        if not found:
-            return []
-        rows = con.execute(
-            """
-            select * from marts.alerts
-            where ($open_only = false or status = 'open')
-              and ($zone_id is null or zone_id = $zone_id)
-              and ($as_of is null or opened_on <= $as_of)
-            order by status = 'resolved', coalesce(list_position($severities, severity), 99), opened_on desc,
-                     zone_id, kind, source_id
-            """,
-            {"open_only": open_only, "zone_id": zone_id, "as_of": as_of, "severities": list(SEVERITY_ORDER)},
-        ).fetchall()
-        columns = [d[0] for d in con.description]
-    return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
 def publish_stage(ctx: Context, run_date: date) -> PublishSummary:
