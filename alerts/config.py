@@ -17,6 +17,26 @@ ACCESS_COLUMNS = (
     "shutdown_days",
     "outage_days",
 )
+# How a count of each reads in a sentence: (one, several).
+ACCESS_PHRASES = {
+    "journalists_killed": ("journalist killed", "journalists killed"),
+    "journalists_detained": ("journalist detained or imprisoned", "journalists detained or imprisoned"),
+    "journalists_expelled": ("journalist expelled or denied entry", "journalists expelled or denied entry"),
+    "journalists_attacked": ("journalist attacked", "journalists attacked"),
+    "shutdown_days": ("shutdown day", "shutdown days"),
+    "outage_days": ("outage day", "outage days"),
+}
+
+
+def access_counts(counts: dict[str, float]) -> str:
+    """'3 journalists detained or imprisoned, 28 shutdown days': the non-zero counts, in ACCESS_COLUMNS order."""
+    parts = []
+    for column in ACCESS_COLUMNS:
+        n = round(counts.get(column, 0))
+        if n > 0:
+            one, several = ACCESS_PHRASES[column]
+            parts.append(f"{n} {one if n == 1 else several}")
+    return ", ".join(parts)
 
 
 class Strict(BaseModel):

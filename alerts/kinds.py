@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from alerts.config import AccessIncidentConfig, DropConfig, PresenceDropConfig, SourceSilentConfig
+from alerts.config import (
+    ACCESS_COLUMNS,
+    AccessIncidentConfig,
+    DropConfig,
+    PresenceDropConfig,
+    SourceSilentConfig,
+    access_counts,
+)
 from alerts.drops import severity
 from alerts.schema import EPISODE_COLUMNS
 
@@ -174,8 +181,7 @@ def access_incident(access: pd.DataFrame, run_date: date, cfg: AccessIncidentCon
     trigger = np.zeros_like(weighted, dtype=bool)
     for column in cfg.trigger_columns:
         trigger |= dense(access, ["zone_id"], column, days)[1] > 0
-    _, killed = dense(access, ["zone_id"], "journalists_killed", days)
-    _, shutdown = dense(access, ["zone_id"], "shutdown_days", days)
+    counts = {c: dense(access, ["zone_id"], c, days)[1] for c in ACCESS_COLUMNS}
     win, base_len = cfg.spike_window_days, cfg.baseline_days
     recent = window_sum(weighted, win)
     base_rate = window_sum(weighted, base_len, lag=win) / base_len
@@ -188,8 +194,14 @@ def access_incident(access: pd.DataFrame, run_date: date, cfg: AccessIncidentCon
         exp_v = float(base_rate[i, t_open] * (end - t_open + 1))
         # the upper tail: how unusual this much weighted incidence is under the zone's own baseline rate
         p = float(stats.poisson.sf(np.ceil(obs) - 1, max(exp_v, 1e-3)))
-        deaths, shut = killed[i, t_open : end + 1].sum(), shutdown[i, t_open : end + 1].sum()
-        level = "critical" if deaths > 0 else "high" if shut > 0 else "medium"
+        seen = {c: float(n[i, t_open : end + 1].sum()) for c, n in counts.items()}
+        level = (
+            "critical"
+            if seen["journalists_killed"] > 0
+            else "high"
+            if seen["shutdown_days"] > 0
+            else "medium"
+        )
         found.append(
             {
                 "zone_id": zones[i],
@@ -205,8 +217,8 @@ def access_incident(access: pd.DataFrame, run_date: date, cfg: AccessIncidentCon
                 "baseline_start": days[max(0, t_open - win - base_len + 1)].date(),
                 "baseline_end": days[max(0, t_open - win)].date(),
                 "message": f"{zones[i]}: weighted journalist-safety and connectivity incidents {obs:.1f} since "
-                f"{days[t_open].date()} vs {exp_v:.1f} at the baseline rate (journalists killed {deaths:.0f}, "
-                f"shutdown days {shut:.0f})",
+                f"{days[t_open].date()} vs {exp_v:.1f} at the baseline rate "
+                f"({access_counts(seen) or f'its incidents fell in the {win} days before'})",
             }
         )
     return pd.DataFrame(found, columns=EPISODE_COLUMNS)

@@ -248,6 +248,9 @@ def test_access_incident_on_a_killing_and_on_a_shutdown(tmp_path, config_dir, rn
     assert north["opened_on"].date() == day(100) and north["resolved_on"].date() == day(106 + 14)
     assert south["severity"] == "high" and south["opened_on"].date() == day(150)
     assert south["resolved_on"].date() == day(158 + 14)  # the window holds 3 shutdown days up to day 158
+    # the message names what happened, not zeros of other kinds
+    assert north["message"].endswith("(1 journalist killed)") and "shutdown" not in north["message"]
+    assert south["message"].endswith("(5 shutdown days)")
 
 
 def test_a_bad_alerts_yml_is_a_clear_error(config_dir) -> None:
