@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 
 from blindspot.demo.scenario import Event, Scenario
+from blindspot.demo.script import violence_multiplier
 from blindspot.demo.world import CONFLICT, INCIDENTS, PRESS_SCORES, REPORTS, SHUTDOWNS, SIGNALS, VOLUMES
 
 if TYPE_CHECKING:
@@ -129,9 +130,8 @@ def _conflict(scenario: Scenario, rng: np.random.Generator, days: int) -> pa.Tab
     rows = []
     for zone in scenario.zones:
         rate = 0.2 + zone.stories_per_day / 25
-        escalation = {e.onset_day for e in _blackouts(scenario) if e.zone_id == zone.id}
         for day_index in range(days):
-            factor = 2.0 if any(day_index >= d for d in escalation) else 1.0
+            factor = violence_multiplier(scenario.events, zone.id, day_index)
             for _ in range(int(rng.poisson(rate * factor))):
                 town = zone.towns[int(rng.integers(len(zone.towns)))]
                 event_type, sub_type = EVENT_TYPES[int(rng.integers(len(EVENT_TYPES)))]

@@ -14,6 +14,7 @@ from blindspot.demo import text
 from blindspot.demo.datasets import generate_datasets
 from blindspot.demo.registry_config import country_zones
 from blindspot.demo.scenario import DemoSourceSpec, DemoZone, Event, Scenario
+from blindspot.demo.script import attention_truth, story_multiplier
 from blindspot.demo.world import ARTICLES, DemoSource, Failure, write_world
 from core.registry import NOT_INDEPENDENT_TIERS
 
@@ -31,23 +32,6 @@ class Truth:
         key = (zone_id, day)
         self.independent_stories[key] = self.independent_stories.get(key, 0) + 1
         self.inside_dateline_stories[key] = self.inside_dateline_stories.get(key, 0) + int(inside)
-
-
-def story_multiplier(events: list[Event], zone_id: str, day_index: int) -> tuple[float, float]:
-    """(multiplier on independent stories, multiplier on the inside-dateline share) on one day."""
-    volume, inside = 1.0, 1.0
-    for e in events:
-        if e.zone_id != zone_id or day_index < e.onset_day:
-            continue
-        if e.end_day is not None and day_index > e.end_day:
-            continue
-        if e.kind in {"blackout", "recovery", "spike"}:
-            volume *= e.factor
-            inside *= e.inside_factor
-        elif e.kind == "slow_decline":
-            progress = min(1.0, (day_index - e.onset_day + 1) / max(1, e.ramp_days))
-            volume *= 1.0 - progress * (1.0 - e.factor)
-    return volume, inside
 
 
 class Writer:
@@ -403,6 +387,7 @@ def truth_document(scenario: Scenario, seed: int, days: int, truth: Truth) -> di
             }
             for (zone_id, day), count in sorted(truth.independent_stories.items())
         ],
+        "attention_gap": attention_truth(scenario, days),
     }
 
 

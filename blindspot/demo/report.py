@@ -10,6 +10,7 @@ from rich.table import Table
 from blindspot.demo.runner import DemoSummary
 
 ALERT_ROWS = 20
+COMPONENTS = 6  # of the Denial Capacity Index (docs/methodology.md)
 EXAMPLE_QUERIES = [
     "select zone_id, week_start, round(denial_capacity_index, 1) as index, density_deficit, presence_deficit "
     "from zone_denial_capacity_weekly where week_start >= (select data_date from meta) - 42 order by zone_id, week_start",
@@ -79,11 +80,11 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
             if alerts is not None
             else None
         )
-        # the latest complete week, and how many of the five components the index rests on
+        # the latest complete week, and how many of the six components the index rests on
         latest = con.execute(
             "select zone_id, round(denial_capacity_index, 1), "
             "list_count([density_deficit, presence_deficit, diversity_deficit, access_restriction, "
-            "narrative_control]) from marts.zone_denial_capacity_weekly where is_complete_week "
+            "narrative_control, conflict_intensity]) from marts.zone_denial_capacity_weekly where is_complete_week "
             "qualify row_number() over (partition by zone_id order by week_start desc) = 1 order by 2 desc"
         ).fetchall()
     finally:
@@ -96,7 +97,8 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
         f"items in the warehouse: {items:,} ({summary.requests:,} requests, {summary.failed_requests:,} failed)"
     )
     index = ", ".join(
-        f"{zone} {value}" + (f" ({n} of 5 components)" if n < 5 else "") for zone, value, n in latest
+        f"{zone} {value}" + (f" ({n} of {COMPONENTS} components)" if n < COMPONENTS else "")
+        for zone, value, n in latest
     )
     console.print(f"Denial Capacity Index, latest complete week: {index}", highlight=False)
     console.print(

@@ -14,7 +14,14 @@ from core.registry import SLUG, ConfigIssue, RegistryError, Tier, check_country,
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 Lang = Literal["en", "fr", "ar", "ru"]
 EventKind = Literal[
-    "blackout", "slow_decline", "stable", "spike", "collection_failure", "low_volume", "recovery"
+    "blackout",
+    "slow_decline",
+    "stable",
+    "spike",
+    "collection_failure",
+    "low_volume",
+    "recovery",
+    "escalation",
 ]
 FailureMode = Literal["http_503", "http_500", "layout_change", "slow", "malformed_xml"]
 
@@ -115,7 +122,12 @@ class Event(_Strict):
     end_day: int | None = None
     factor: float = Field(default=1.0, ge=0, description="multiplier on independent stories at full effect")
     inside_factor: float = Field(default=1.0, ge=0, description="multiplier on the inside-dateline share")
-    ramp_days: int = Field(default=0, ge=0, description="days to reach full effect (slow decline)")
+    ramp_days: int = Field(
+        default=0, ge=0, description="days to reach full effect (slow decline, escalation)"
+    )
+    violence_factor: float = Field(
+        default=1.0, ge=0, description="multiplier on conflict events at full effect (escalation)"
+    )
     failing_sources: list[str] = Field(default_factory=list)
     failure_mode: FailureMode | None = None
     expected_alerts: list[str] = Field(default_factory=list)

@@ -10,6 +10,7 @@ COMPONENTS = (
     "diversity_deficit",
     "access_restriction",
     "narrative_control",
+    "conflict_intensity",
 )
 
 

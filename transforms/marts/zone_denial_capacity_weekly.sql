@@ -1,7 +1,7 @@
 -- One row per zone per week (Monday start): every component scaled 0..1, the reason when one is null,
 -- and the Denial Capacity Index 0..100 renormalised over the components present.
 with daily as (
-    select r.*, a.weighted_incidents
+    select r.*, a.weighted_incidents, a.conflict_events, a.conflict_fatalities
     from marts.zone_reporting_daily as r
     inner join marts.zone_access_daily as a using (zone_id, day)
 ),
@@ -26,13 +26,22 @@ access as (
         day,
         sum(weighted_incidents + 0.5 * incident_stories) over (
             partition by zone_id order by day rows between 89 preceding and current row
-        ) as a_90
+        ) as a_90,
+        -- conflict records (ACLED, UCDP) over the 28 days ending on the day
+        sum(conflict_events) over conflict_window as conflict_events_28d,
+        sum(conflict_fatalities) over conflict_window as fatalities_28d
     from daily
+    window conflict_window as (partition by zone_id order by day rows between 27 preceding and current row)
 ),
 
 access_sources as (
     select count(*) as n from staging.stg_sources
     where is_enabled and dataset_format in ('cpj', 'keepiton', 'ioda')
+),
+
+conflict_sources as (
+    select count(*) as n from staging.stg_sources
+    where is_enabled and dataset_format in ('acled', 'ucdp')
 ),
 
 weeks as (
@@ -48,7 +57,9 @@ weeks as (
         sum(d.state_items) as state_w,
         sum(d.frame_items) as frame_w,
         sum(d.claims_covered_items) as covered_w,
-        arg_max(a.a_90, d.day) as a_90
+        arg_max(a.a_90, d.day) as a_90,
+        arg_max(a.conflict_events_28d, d.day) as conflict_events_28d,
+        arg_max(a.fatalities_28d, d.day) as fatalities_28d
     from daily as d
     inner join access as a using (zone_id, day)
     group by all
@@ -96,6 +107,8 @@ components as (
         case when baseline_weeks >= $min_baseline_weeks and s_base >= $min_weekly_stories and d_base > 0
             then least(greatest(1 - d_w / (d_base - d_mad), 0), 1) end as diversity_deficit,
         case when (select n from access_sources) > 0 then 1 - exp(-a_90 / $a0) end as access_restriction,
+        case when (select n from conflict_sources) > 0
+            then 1 - exp(-(conflict_events_28d + fatalities_28d) / $c0) end as conflict_intensity,
         -- with no item in a language the frames lexicon reads, the frame share is unknown: state share alone
         case
             when state_share_w is null then null
@@ -118,6 +131,8 @@ final as (
         d_w as outlet_diversity_week,
         d_base as outlet_diversity_baseline,
         a_90 as weighted_incidents_90d,
+        case when (select n from conflict_sources) > 0 then conflict_events_28d end as conflict_events_28d,
+        case when (select n from conflict_sources) > 0 then fatalities_28d end as fatalities_28d,
         state_share_w as state_share_week,
         frame_rate_w as frame_rate_week,
         baseline_weeks,
@@ -127,23 +142,26 @@ final as (
         diversity_deficit,
         access_restriction,
         narrative_control,
+        conflict_intensity,
         nullif(concat_ws('; ',
             case when density_deficit is null then 'density: too few baseline weeks or baseline stories' end,
             case when presence_deficit is null then 'presence: too few baseline weeks or baseline stories' end,
             case when diversity_deficit is null then 'diversity: too few baseline weeks, stories or outlets' end,
             case when narrative_control is null then 'narrative: no items this week' end,
-            case when access_restriction is null then 'access: no journalist-safety or shutdown dataset enabled' end
+            case when access_restriction is null then 'access: no journalist-safety or shutdown dataset enabled' end,
+            case when conflict_intensity is null then 'conflict: no ACLED or UCDP dataset enabled' end
         ), '') as null_reasons,
         100 * (
             coalesce($w_density * density_deficit, 0) + coalesce($w_presence * presence_deficit, 0)
             + coalesce($w_diversity * diversity_deficit, 0) + coalesce($w_access * access_restriction, 0)
-            + coalesce($w_narrative * narrative_control, 0)
+            + coalesce($w_narrative * narrative_control, 0) + coalesce($w_conflict * conflict_intensity, 0)
         ) / nullif(
             case when density_deficit is not null then $w_density else 0 end
             + case when presence_deficit is not null then $w_presence else 0 end
             + case when diversity_deficit is not null then $w_diversity else 0 end
             + case when access_restriction is not null then $w_access else 0 end
-            + case when narrative_control is not null then $w_narrative else 0 end, 0
+            + case when narrative_control is not null then $w_narrative else 0 end
+            + case when conflict_intensity is not null then $w_conflict else 0 end, 0
         ) as denial_capacity_index
     from components
 )
@@ -164,6 +182,7 @@ select
         round(diversity_deficit, 6) as diversity_deficit,
         round(access_restriction, 6) as access_restriction,
         round(narrative_control, 6) as narrative_control,
+        round(conflict_intensity, 6) as conflict_intensity,
         round(denial_capacity_index, 4) as denial_capacity_index
     )
 from final
