@@ -16,9 +16,11 @@ import pytest
 from websockets.sync.client import connect as ws_connect
 
 from blindspot import pipeline
+from blindspot.report import write_report
 from blindspot.report.render import zone_page_name
 from tests.conftest import warehouse_copy
 from warehouse.connect import connect
+from warehouse.publish import open_snapshot
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 HOSTILE_TITLE = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> Karsa market reopens'
@@ -45,6 +47,27 @@ PAGE_PROBE = """JSON.stringify({
   xss: window.__xss === undefined ? null : window.__xss,
   text: document.body.innerText,
 })"""
+
+
+ROWS_PROBE = """JSON.stringify(Array.from(document.querySelectorAll('tr[data-zone]')).map(
+  r => ({zone: r.dataset.zone, text: r.innerText})))"""
+TABLES_PROBE = """JSON.stringify(Array.from(document.querySelectorAll('table.compare')).map(t => ({
+  rows: t.querySelectorAll('tbody tr').length, weeks: t.querySelectorAll('thead th.week').length,
+  empty: t.querySelectorAll('tbody td:empty').length})))"""
+# Pairs of chart labels whose boxes overlap by more than a pixel each way, per chart, as the browser lays
+# them out (tick labels, legends, marker labels, the sparklines' scale and dates).
+OVERLAP_PROBE = """JSON.stringify(Array.from(document.querySelectorAll('svg.chart')).flatMap(svg => {
+  const boxes = Array.from(svg.querySelectorAll('text')).filter(t => t.textContent.trim())
+    .map(t => [t.textContent, t.getBoundingClientRect()]);
+  const found = [];
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const [a, p] = boxes[i], [b, q] = boxes[j];
+    const dx = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+    const dy = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+    if (dx > 1 && dy > 1) found.push([svg.querySelector('title').textContent, a, b]);
+  }
+  return found;
+}))"""
 
 
 class DevTools:
@@ -96,6 +119,13 @@ class DevTools:
         self.wait_for("Page.loadEventFired")
         result = self.call(
             "Runtime.evaluate", {"expression": PAGE_PROBE, "returnByValue": True}, session=True
+        )
+        return json.loads(result["result"]["value"])
+
+    def probe(self, expression: str):
+        """Evaluate a JSON.stringify(...) expression in the page and return its value."""
+        result = self.call(
+            "Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True
         )
         return json.loads(result["result"]["value"])
 
@@ -224,3 +254,94 @@ def test_methodology_page_is_there_offline(chromium: DevTools, report: Path) -> 
     page = chromium.open((report / "methodology.html").as_uri())
     assert chromium.errors() == []
     assert "Denial Capacity Index" in page["text"] and page["scripts"] == 0
+
+
+@pytest.fixture(scope="module")
+def default_report(default_demo, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default demo's report, written from its published snapshot into a folder of this module."""
+    return write_report(
+        default_demo.settings.published_path, tmp_path_factory.mktemp("default-report") / "report"
+    ).report_dir
+
+
+def expected_order(default_demo) -> list[str]:
+    """The triage order computed from the snapshot on its own: worst open alert, then the last complete
+    week's index, highest first."""
+    con = open_snapshot(default_demo.settings.published_path)
+    try:
+        return [
+            r[0]
+            for r in con.execute(
+                """
+                with week as (
+                    select zone_id, denial_capacity_index as idx from zone_denial_capacity_weekly
+                    where is_complete_week and denial_capacity_index is not null
+                    qualify row_number() over (partition by zone_id order by week_start desc) = 1
+                ),
+                worst as (
+                    select zone_id, min(case severity when 'critical' then 0 when 'high' then 1 else 2 end) as sev
+                    from alerts where status = 'open' group by zone_id
+                )
+                select z.zone_id from dim_zones as z left join week using (zone_id) left join worst using (zone_id)
+                order by coalesce(sev, 3), idx is null, -coalesce(idx, 0), z.zone_name
+                """
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+
+
+def test_the_overview_triages_the_default_demo(
+    chromium: DevTools, default_report: Path, default_demo
+) -> None:
+    chromium.open((default_report / "index.html").as_uri())
+    assert chromium.errors() == []
+    rows = chromium.probe(ROWS_PROBE)
+    order = [r["zone"] for r in rows]
+    assert order[0] == "xva-north", order  # the blackout zone, with its critical alerts, leads
+    assert order == expected_order(default_demo)
+    text = {r["zone"]: r["text"] for r in rows}
+    # the blackout's sentence: inside datelines against expected since the day, and its shutdown days
+    assert re.search(
+        r"[Ii]nside datelines \d+ against \d+ expected since \d{1,2} [A-Z][a-z]{2}", text["xva-north"]
+    )
+    assert re.search(r"\d+ shutdown days?", text["xva-north"]), text["xva-north"]
+    assert all(re.search(r"\w[^.]*\.", t) for t in text.values())  # every zone has its sentence
+    chromium.screenshot(ARTIFACTS / "report-default-index.png")
+
+
+def test_the_low_volume_zone_is_marked_and_its_week_in_progress_not_ranked(
+    chromium: DevTools, default_report: Path, default_demo
+) -> None:
+    chromium.open((default_report / "index.html").as_uri())
+    row = {r["zone"]: r["text"] for r in chromium.probe(ROWS_PROBE)}["xca-islands"]
+    assert "low volume" in row
+    if default_demo.nights[-1].weekday() != 6:  # the snapshot ends inside a week
+        assert re.search(r"in progress \(\d of 7 days\): [\d.n/a]+, not ranked", row), row
+
+
+def test_the_comparison_page_sets_zones_side_by_side(chromium: DevTools, default_report: Path) -> None:
+    page = chromium.open((default_report / "compare.html").as_uri())
+    assert chromium.errors() == [] and page["scripts"] == 0
+    zones = len(list(default_report.glob("zone-*.html")))
+    tables = chromium.probe(TABLES_PROBE)
+    assert len(tables) == 2
+    for table in tables:
+        assert table["rows"] == zones and table["weeks"] == 16, table
+        assert table["empty"] < table["rows"] * table["weeks"] / 2, table  # mostly filled
+    for link in re.findall(
+        r'<a class="csv" href="([^"]+)"', (default_report / "compare.html").read_text("utf-8")
+    ):
+        data = (default_report / link).read_text("utf-8").splitlines()
+        assert data[0] == "zone_id,zone_name,week_start,value" and len(data) == 1 + zones * 16, link
+    chromium.screenshot(ARTIFACTS / "report-default-compare.png")
+
+
+def test_no_chart_labels_overlap(chromium: DevTools, default_report: Path) -> None:
+    pages = sorted(default_report.glob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        chromium.open(page.as_uri())
+        assert chromium.probe(OVERLAP_PROBE) == [], page.name
+        assert chromium.errors() == [], page.name
+    chromium.screenshot(ARTIFACTS / "report-default-xca-delta.png")

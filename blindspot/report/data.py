@@ -103,7 +103,8 @@ def by_zone(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, pd.DataFra
         ),
         "weekly": frame(
             con,
-            "select zone_id, week_start, denial_capacity_index, independent_stories_baseline, "
+            "select zone_id, week_start, days_observed, is_complete_week, denial_capacity_index, "
+            "independent_stories_week, independent_stories_baseline, "
             f"{', '.join(COMPONENTS)}, null_reasons from zone_denial_capacity_weekly "
             "where week_start <= $as_of order by zone_id, week_start",
             p,

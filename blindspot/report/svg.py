@@ -13,6 +13,7 @@ WIDTH, HEIGHT = 760, 220
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 46, 12, 30, 26
 LEGEND_Y = 4  # the legend sits above the plot area, so lines near the maximum never cross it
 TIMELINE_LABELS = 150  # room for "expelled or denied entry" left of the timeline
+SPARK_WIDTH, SPARK_HEIGHT = 190, 52
 PALETTE = ["#1f5aa6", "#c2571a", "#2e8540", "#7a4fa3", "#a3842e", "#5a6b7b"]
 
 
@@ -94,7 +95,9 @@ def axes(frame: Frame, y_label: str) -> list[str]:
         )
     if frame.days:
         parts.extend(day_ticks(frame))
-    parts.append(f'<text class="axis-label" x="4" y="{PAD_TOP - 4}">{escape(y_label)}</text>')
+    parts.append(
+        f'<text class="axis-label" x="4" y="{LEGEND_Y + 9}">{escape(y_label)}</text>'
+    )  # beside the legend
     return parts
 
 
@@ -251,18 +254,53 @@ def hbars(rows: Sequence[tuple[str, float]], title: str, unit: str = "%") -> Mar
     return svg(frame, body, title)
 
 
-def sparkline(values: Sequence[float | None], title: str, width: int = 140, height: int = 32) -> Markup:
-    """A tiny line of a series (the weekly index), its last point marked."""
-    frame = Frame([date.min] * len(values), nice_max(values), width=width, height=height)
-    body = []
-    for points in polyline_points(frame, values, compact_xy):
+def sparkline(
+    weeks: Sequence[date],
+    values: Sequence[float | None],
+    title: str,
+    in_progress: float | None = None,
+    y_max: float = 100.0,
+    width: int = SPARK_WIDTH,
+    height: int = SPARK_HEIGHT,
+) -> Markup:
+    """A small line of a weekly series on a fixed scale (0 to y_max, labelled on the right) with its first
+    and last week under it; the last point is filled, a week in progress is a hollow point after it."""
+    plot = Frame(list(weeks) + ([date.max] if in_progress is not None else []), y_max, width=width - 26,
+                 height=height - 18)  # fmt: skip
+    body = [
+        '<g transform="translate(0 6)">',
+        *[
+            f'<line class="grid" x1="2" x2="{plot.width - 2}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            f'<text class="tick" x="{plot.width + 2}" y="{y + 3:.1f}">{v:g}</text>'
+            for v, y in ((y_max, compact_xy(plot, 0, y_max)[1]), (0.0, compact_xy(plot, 0, 0.0)[1]))
+        ],
+    ]
+    for points in polyline_points(plot, values, compact_xy):
         body.append(f'<polyline fill="none" stroke="{PALETTE[0]}" stroke-width="1.5" points="{points}"/>')
     known = [(i, v) for i, v in enumerate(values) if v is not None]
     if known:
         i, v = known[-1]
-        x, y = compact_xy(frame, i, v)
+        x, y = compact_xy(plot, i, v)
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{PALETTE[1]}"/>')
-    return svg(frame, body, title)
+    if in_progress is not None:
+        x, y = compact_xy(plot, len(values), in_progress)
+        body.append(
+            f'<circle class="in-progress" cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="none" stroke="{PALETTE[5]}">'
+            f"<title>week in progress: {in_progress:.1f} (not ranked)</title></circle>"
+        )
+    body.append("</g>")
+    if weeks:
+        body.append(
+            f'<text class="tick" x="2" y="{height - 1}">{short_date(weeks[0])}</text>'
+            f'<text class="tick" x="{plot.width - 2}" y="{height - 1}" text-anchor="end">'
+            f"{short_date(weeks[-1])}</text>"
+        )
+    return svg(Frame([], y_max, width=width, height=height), body, title)
+
+
+def short_date(day: date) -> str:
+    """'16 Nov 26': short enough for under a sparkline, with the year."""
+    return f"{day.day} {day:%b %y}"
 
 
 def compact_xy(frame: Frame, index: int, value: float) -> tuple[float, float]:
