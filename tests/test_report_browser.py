@@ -55,11 +55,15 @@ TABLES_PROBE = """JSON.stringify(Array.from(document.querySelectorAll('table.com
   rows: t.querySelectorAll('tbody tr').length, weeks: t.querySelectorAll('thead th.week').length,
   empty: t.querySelectorAll('tbody td:empty').length})))"""
 # Pairs of chart labels whose boxes overlap by more than a pixel each way, per chart, as the browser lays
-# them out (tick labels, legends, marker labels, the sparklines' scale and dates).
+# them out (tick labels, legends, marker labels, the sparklines' scale and dates); and labels that run out
+# of their chart.
 OVERLAP_PROBE = """JSON.stringify(Array.from(document.querySelectorAll('svg.chart')).flatMap(svg => {
   const boxes = Array.from(svg.querySelectorAll('text')).filter(t => t.textContent.trim())
     .map(t => [t.textContent, t.getBoundingClientRect()]);
-  const found = [];
+  const outer = svg.getBoundingClientRect();
+  const found = boxes.filter(([, r]) => r.left < outer.left - 1 || r.right > outer.right + 1
+    || r.top < outer.top - 1 || r.bottom > outer.bottom + 1)
+    .map(([a]) => [svg.querySelector('title').textContent, a, 'outside the chart']);
   for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
     const [a, p] = boxes[i], [b, q] = boxes[j];
     const dx = Math.min(p.right, q.right) - Math.max(p.left, q.left);

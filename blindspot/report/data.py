@@ -28,6 +28,7 @@ COMPONENTS = [
     "diversity_deficit",
     "access_restriction",
     "narrative_control",
+    "conflict_intensity",
 ]
 
 

@@ -128,7 +128,7 @@ def zone_charts(zone: ZoneData, tables: dict[str, pd.DataFrame]) -> dict[str, Ma
     days, weeks = list(stories["day"]), list(index["week_start"])
     components = [
         svg.Series(
-            c.replace("_", " "),
+            c.split("_")[0],  # "density" for density_deficit: seven full names do not fit in one legend row
             [None if v is None else v * 100 for v in column(index, c)],
             svg.PALETTE[(i + 1) % len(svg.PALETTE)],
             dashed=True,

@@ -12,9 +12,10 @@ from markupsafe import Markup
 WIDTH, HEIGHT = 760, 220
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 46, 12, 30, 26
 LEGEND_Y = 4  # the legend sits above the plot area, so lines near the maximum never cross it
+LABEL_CHAR_WIDTH = 5.6  # about this many px per character at the labels' 10 px font
 TIMELINE_LABELS = 150  # room for "expelled or denied entry" left of the timeline
 SPARK_WIDTH, SPARK_HEIGHT = 190, 52
-PALETTE = ["#1f5aa6", "#c2571a", "#2e8540", "#7a4fa3", "#a3842e", "#5a6b7b"]
+PALETTE = ["#1f5aa6", "#c2571a", "#2e8540", "#7a4fa3", "#a3842e", "#5a6b7b", "#8c4a6b"]
 
 
 @dataclass(frozen=True)
@@ -179,9 +180,16 @@ def marker_lines(frame: Frame, markers: Sequence[tuple[date, str, str]]) -> list
         parts.append(
             f'<line class="marker" x1="{x:.1f}" x2="{x:.1f}" y1="{PAD_TOP}" y2="{frame.height - PAD_BOTTOM}" '
             f'stroke="{color}" stroke-width="1.5" stroke-dasharray="3 2"><title>{escape(label)}</title></line>'
-            f'<text class="marker-label" x="{x + 3:.1f}" y="{label_y}" fill="{color}">{escape(label)}</text>'
+            + marker_label(frame, x, label_y, label, color)
         )
     return parts
+
+
+def marker_label(frame: Frame, x: float, y: float, label: str, color: str) -> str:
+    """A marker's label right of its line, or left of it when it would run past the plot's right edge."""
+    fits = x + 3 + LABEL_CHAR_WIDTH * len(label) <= frame.width - PAD_RIGHT
+    anchor = f'x="{x + 3:.1f}"' if fits else f'x="{x - 3:.1f}" text-anchor="end"'
+    return f'<text class="marker-label" {anchor} y="{y}" fill="{color}">{escape(label)}</text>'
 
 
 def stacked_bars(days: Sequence[date], series: Sequence[Series], title: str, y_label: str = "") -> Markup:
