@@ -7,7 +7,7 @@ PYTHON  ?= python3
 export UV_COMPILE_BYTECODE := 1
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: setup demo test lint format airflow bench clean chromium
+.PHONY: setup demo test lint format airflow airflow-cli bench clean chromium
 
 $(UV):
 	$(PYTHON) -m venv $(VENV)
@@ -39,34 +39,19 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# `make airflow`: Airflow standalone on 127.0.0.1:$(AIRFLOW_PORT) running dags/, its home under $BLINDSPOT_HOME.
-# Without BLINDSPOT_CONFIG it serves the demo world and collects that. Ctrl-C stops Airflow's children first
-# (SIGTERM to the standalone parent alone would orphan scheduler, api-server, dag-processor and triggerer).
+# `make airflow`: a local Airflow on 127.0.0.1:$(AIRFLOW_PORT) running dags/, its home under $BLINDSPOT_HOME
+# (blindspot/airflow_local.py). Without BLINDSPOT_CONFIG it serves the demo world and collects that, with the
+# collect schedule off. Ctrl-C stops every service it started; a second Ctrl-C forces.
+# `make airflow-cli ARGS="dags trigger blindspot_collect"` runs the airflow CLI against that instance.
 BLINDSPOT_HOME ?= $(CURDIR)/data
 AIRFLOW_PORT   ?= 8080
+AIRFLOW_ENV = BLINDSPOT_HOME="$(abspath $(BLINDSPOT_HOME))" AIRFLOW_PORT=$(AIRFLOW_PORT)
 
 airflow: setup
-	@export BLINDSPOT_HOME="$(abspath $(BLINDSPOT_HOME))"; mkdir -p "$$BLINDSPOT_HOME"; \
-	export AIRFLOW_HOME="$$BLINDSPOT_HOME/airflow" AIRFLOW__CORE__LOAD_EXAMPLES=False \
-	  AIRFLOW__CORE__DAGS_FOLDER="$(CURDIR)/dags" AIRFLOW__CORE__PARALLELISM=4 \
-	  AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$(AIRFLOW_PORT) \
-	  AIRFLOW__API__BASE_URL=http://127.0.0.1:$(AIRFLOW_PORT) \
-	  AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:$(AIRFLOW_PORT)/execution/ \
-	  PYTHONPATH="$(CURDIR)" PATH="$(CURDIR)/$(BIN):$$PATH"; \
-	demo=""; \
-	if [ -z "$$BLINDSPOT_CONFIG" ]; then \
-	  rm -f "$$BLINDSPOT_HOME/demo/config/sources.yml"; \
-	  $(BIN)/blindspot demo serve > "$$BLINDSPOT_HOME/demo-serve.log" 2>&1 & demo=$$!; \
-	  while [ ! -f "$$BLINDSPOT_HOME/demo/config/sources.yml" ]; do \
-	    kill -0 $$demo 2>/dev/null || { cat "$$BLINDSPOT_HOME/demo-serve.log"; exit 1; }; sleep 1; done; \
-	  export BLINDSPOT_CONFIG="$$BLINDSPOT_HOME/demo/config" BLINDSPOT_ALLOW_LOOPBACK=true; \
-	  echo "serving the demo world (pid $$demo); registry $$BLINDSPOT_CONFIG"; \
-	fi; \
-	$(BIN)/airflow db migrate > "$$BLINDSPOT_HOME/airflow-migrate.log" 2>&1 || { tail "$$BLINDSPOT_HOME/airflow-migrate.log"; exit 1; }; \
-	$(BIN)/airflow pools set blindspot_warehouse 1 "DuckDB allows a single writer" > /dev/null; \
-	$(BIN)/airflow standalone & af=$$!; echo $$af > "$$AIRFLOW_HOME/standalone.pid"; \
-	trap 'kill $$(ps -o pid= --ppid $$af) 2>/dev/null; sleep 2; kill $$af $$demo 2>/dev/null; wait' INT TERM EXIT; \
-	wait $$af
+	@$(AIRFLOW_ENV) exec $(BIN)/python -m blindspot.airflow_local
+
+airflow-cli: setup
+	@$(AIRFLOW_ENV) exec $(BIN)/python -m blindspot.airflow_local cli $(ARGS)
 
 bench: setup
 	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
