@@ -270,16 +270,35 @@ def alerts(
     console.print(cli_tables.alerts(rows))
 
 
+PUBLISH_REFUSED = 3  # the exit status of a night the publish gate refused (its snapshot kept)
+
+
 @app.command("run")
-def run(config: ConfigOpt = None, date_: DateOpt = None, allow_empty: AllowEmptyOpt = False) -> None:
+def run(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    allow_empty: AllowEmptyOpt = False,
+    force_publish: Annotated[
+        bool,
+        typer.Option(
+            "--force-publish",
+            help="Publish (and deliver the alerts of) a night the publish gate refuses as empty or small; "
+            "never one older than the published snapshot's.",
+        ),
+    ] = False,
+) -> None:
     """Run one whole night in-process (collect, load, transform, check, alert, publish, report); exit 1 on a
-    failed check, or on a night that collected nothing (unless --allow-empty)."""
+    failed check, or on a night that collected nothing (unless --allow-empty); exit 3 when the publish gate
+    keeps the last good snapshot (a night that collected nothing or far less than its recent nights, or one
+    older than the snapshot's), with alerts held and the report left as it was."""
     night = parse_date(date_) or today_utc()
     ctx = context_for(config)
     try:
-        summary = pipeline.run_night(ctx, night)
+        summary = pipeline.run_night(ctx, night, force_publish)
     except pipeline.CheckGateError as exc:
         raise fail(str(exc), code=1) from None
+    except RegistryError as exc:
+        raise registry_failure(exc, f"{len(exc.issues)} problem(s) in {ctx.settings.config_dir}") from None
     timings = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in (summary.seconds or {}).items())
     console.print(f"night {night}: {timings}", highlight=False)
     if summary.stopped_at_check:
@@ -290,6 +309,13 @@ def run(config: ConfigOpt = None, date_: DateOpt = None, allow_empty: AllowEmpty
             "delivery, publishing and the report",
             code=1,
         )
+    if summary.refused:
+        console.print(
+            f"collected {summary.collect.items} items, loaded {summary.load.rows_inserted} new rows; alert "
+            "delivery held, nothing published, the report left as it was",
+            highlight=False,
+        )
+        raise fail(summary.refused, code=PUBLISH_REFUSED)
     console.print(
         f"collected {summary.collect.items} items, loaded {summary.load.rows_inserted} new rows, "
         f"delivered {sum(summary.delivery.delivered.values())} alert notification(s), "
@@ -302,16 +328,34 @@ def run(config: ConfigOpt = None, date_: DateOpt = None, allow_empty: AllowEmpty
 
 
 @app.command("publish")
-def publish(config: ConfigOpt = None, date_: DateOpt = None) -> None:
+def publish(
+    config: ConfigOpt = None,
+    date_: DateOpt = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Publish a night the publish gate refuses as empty or small; never one older than the "
+            "published snapshot's.",
+        ),
+    ] = False,
+) -> None:
     """Publish the marts, dimensions and alerts to $BLINDSPOT_HOME/published/blindspot.duckdb (after a passing
-    check of the night; otherwise exit 1 and the last good snapshot stays)."""
+    check of the night; otherwise exit 1 and the last good snapshot stays). A night that collected nothing or
+    far less than its recent nights (config publish.yml), or one older than the snapshot's, is refused with
+    exit 3 and the last good snapshot stays."""
     night = parse_date(date_) or today_utc()
+    ctx = context_for(config)
     try:
-        summary = pipeline.publish_stage(context_for(config), night)
+        summary = pipeline.publish_stage(ctx, night, force)
     except pipeline.CheckGateError as exc:
         raise fail(f"{exc}; nothing published, the last good snapshot stays", code=1) from None
     except pipeline.PublishError as exc:
         raise fail(str(exc), code=1) from None
+    except pipeline.PublishRefused as exc:
+        raise fail(str(exc), code=PUBLISH_REFUSED) from None
+    except RegistryError as exc:
+        raise registry_failure(exc, f"{len(exc.issues)} problem(s) in {ctx.settings.config_dir}") from None
     rows = ", ".join(f"{table} {n:,}" for table, n in summary.row_counts.items())
     console.print(f"published {summary.path} for {night} (run {summary.run_id}): {rows}", highlight=False)
 

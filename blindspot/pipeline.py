@@ -7,7 +7,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,6 +41,7 @@ from warehouse.guard import (
 from warehouse.load import LoadSummary, load
 from warehouse.ops import record_run, utcnow
 from warehouse.publish import PublishError, PublishSummary, publish_snapshot
+from warehouse.publish_gate import PublishRefused, Verdict, judge_night, load_publish_config, published_night
 from warehouse.quarantine import home_relative, restore
 from warehouse.registry_tables import sync_registry
 from warehouse.state import refresh_state
@@ -296,22 +297,38 @@ class NotBuilt(OperatorError):
     """The warehouse exists but was never transformed."""
 
 
-def publish_stage(ctx: Context, run_date: date) -> PublishSummary:
+def publish_stage(ctx: Context, run_date: date, force: bool = False) -> PublishSummary:
     """Copy the marts (alerts included) into a new snapshot and rename it over published/blindspot.duckdb.
-    Refuses (CheckGateError, nothing written) unless the night's latest check run passed: the last good
-    snapshot stays."""
+    Refuses, writing nothing, unless the night's latest check run passed (CheckGateError) and the publish
+    gate lets the night replace the snapshot (PublishRefused, recorded as an ops.runs row with status
+    refused; `force` overrides an empty or small night, never one older than the snapshot's)."""
     run_id = new_run_id("publish", run_date)
     started = utcnow()
+    config = load_publish_config(ctx.registry.config_dir)
     with warehouse(ctx.settings, stage="publish") as con:
         check_run_id = require_passing_check(con, run_date, action="publish")
+        verdict = judge_night(con, run_date, published_night(ctx.settings.published_path), config)
+        forced = force and verdict.forcible
+        if verdict.refused and not forced:
+            record_publish(con, run_id, run_date, started, "refused", verdict.detail())
+            raise PublishRefused(verdict.reason)
         try:
             summary = publish_snapshot(con, ctx.settings.published_path, run_date, run_id, check_run_id)
         except PublishError as exc:
             record_publish(con, run_id, run_date, started, "failed", {"error": str(exc)})
             raise
         detail = {"path": str(summary.path), "rows": summary.row_counts, "check_run_id": check_run_id}
-        record_publish(con, run_id, run_date, started, "success", detail)
+        record_publish(con, run_id, run_date, started, "success", detail | verdict.detail(forced))
     return summary
+
+
+def judge_publish(ctx: Context, run_date: date, force: bool = False) -> Verdict:
+    """The publish gate's verdict on the night, without publishing or recording anything (reason None when
+    the night may be published, or is forced)."""
+    config = load_publish_config(ctx.registry.config_dir)
+    with warehouse(ctx.settings, read_only=True, stage="publish") as con:
+        verdict = judge_night(con, run_date, published_night(ctx.settings.published_path), config)
+    return replace(verdict, reason=None) if force and verdict.forcible else verdict
 
 
 def record_publish(
@@ -341,6 +358,7 @@ class NightSummary:
     check: CheckSummary | None = None
     delivery: notify.DeliverySummary | None = None
     publish: PublishSummary | None = None
+    refused: str | None = None  # why the publish gate kept the last good snapshot (alerts held too)
     report: object | None = None  # blindspot.report.ReportSummary
     seconds: dict[str, float] | None = None
 
@@ -349,9 +367,10 @@ class NightSummary:
         return self.check is not None and not self.check.passed
 
 
-def run_night(ctx: Context, run_date: date) -> NightSummary:
+def run_night(ctx: Context, run_date: date, force_publish: bool = False) -> NightSummary:
     """collect, load, transform, check, alert, publish and report one night, as the two DAGs do;
-    a failed blocking check stops the night before alert delivery and publishing."""
+    a failed blocking check stops the night before alert delivery and publishing, and a night the publish
+    gate refuses delivers no alerts and stops after recording the refusal."""
     night = NightSummary(run_date, seconds={})
 
     def timed(stage: str, call: Callable[[], object]) -> object:
@@ -367,7 +386,12 @@ def run_night(ctx: Context, run_date: date) -> NightSummary:
     night.check = timed("check", lambda: check_stage(ctx, run_date))
     if not night.check.passed:
         return night
-    night.delivery = timed("alert", lambda: alert_stage(ctx, run_date))
-    night.publish = timed("publish", lambda: publish_stage(ctx, run_date))
+    if judge_publish(ctx, run_date, force_publish).reason is None:  # alerts of a refused night are held
+        night.delivery = timed("alert", lambda: alert_stage(ctx, run_date))
+    try:
+        night.publish = timed("publish", lambda: publish_stage(ctx, run_date, force_publish))
+    except PublishRefused as exc:  # the snapshot and the report stay the last good night's
+        night.refused = str(exc)
+        return night
     night.report = timed("report", lambda: report_stage(ctx.settings, run_date))
     return night

@@ -29,7 +29,26 @@ fails `check` at once (no retries) with the failed expectations in its log and e
 no alert is delivered and the published snapshot stays the previous night's. Alerts go to
 `$BLINDSPOT_HOME/alerts/alerts.jsonl` and to the webhook of the Airflow connection `blindspot_webhook` (or
 `BLINDSPOT_WEBHOOK_URL`).
+
+**The publish gate.** A night that collected no items, or fewer than `min_share` of the median of its recent
+nights (`publish.yml` in the registry folder), or a night older than the snapshot's, keeps the last good
+snapshot (docs/operations.md, "Publishing a night"). Then `alert` is skipped (delivery held: alerts of such a
+night describe our collection, not the zones), `publish` records the refusal in `ops.runs` (status
+`refused`) and is skipped with the reason in its log, and `report` is skipped: the report stays the last good
+night's. The run stays green. A manual run forces an empty or small night with the conf
+`{"date": "YYYY-MM-DD", "force_publish": true}`; a night older than the snapshot's is never published.
 """
+
+
+def force_publish(context: dict) -> bool:
+    """The run conf's force_publish (JSON true or false; absent is false)."""
+    conf = (context.get("dag_run") and context["dag_run"].conf) or {}
+    value = conf.get("force_publish", False)
+    if not isinstance(value, bool):  # a typo such as "yes" fails the task rather than being read as false
+        from airflow.sdk.exceptions import AirflowFailException
+
+        raise AirflowFailException(f'the run conf\'s "force_publish" must be true or false, not {value!r}')
+    return value
 
 
 @dag(
@@ -75,21 +94,33 @@ def blindspot_build() -> None:
         return {"run_id": summary.run_id, "expectations": len(summary.results)}
 
     @task
-    def alert(run_date: str) -> dict:
+    def alert(run_date: str, **context) -> dict:
         from datetime import date
 
-        from blindspot.pipeline import Context, alert_stage
+        from airflow.sdk.exceptions import AirflowSkipException
 
-        sent = alert_stage(Context.create(), date.fromisoformat(run_date))
+        from blindspot.pipeline import Context, alert_stage, judge_publish
+
+        ctx, night = Context.create(), date.fromisoformat(run_date)
+        held = judge_publish(ctx, night, force_publish(context)).reason
+        if held:  # delivered with the next night the gate lets through
+            raise AirflowSkipException(f"alert delivery held: {held}")
+        sent = alert_stage(ctx, night)
         return {"changes": sent.changes, "delivered": sent.delivered, "failed": sent.failed}
 
-    @task
-    def publish(run_date: str) -> dict:
+    # none_failed: a night whose alerts were held still reaches publish, which records the refusal
+    @task(trigger_rule="none_failed")
+    def publish(run_date: str, **context) -> dict:
         from datetime import date
 
-        from blindspot.pipeline import Context, publish_stage
+        from airflow.sdk.exceptions import AirflowSkipException
 
-        summary = publish_stage(Context.create(), date.fromisoformat(run_date))
+        from blindspot.pipeline import Context, PublishRefused, publish_stage
+
+        try:
+            summary = publish_stage(Context.create(), date.fromisoformat(run_date), force_publish(context))
+        except PublishRefused as exc:  # the last good snapshot stays; report is skipped after it
+            raise AirflowSkipException(str(exc)) from exc
         return {"path": str(summary.path), "tables": len(summary.row_counts)}
 
     @task
