@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -220,6 +220,22 @@ def test_both_dags_run_end_to_end_twice_without_duplicates(tmp_path: Path, demo_
     assert first["published_night"] == demo_night.night.isoformat()
     assert (demo_night.home / "report" / "index.html").exists()
 
+    # The next night, with the demo server still showing the same day, collects nothing: the publish gate
+    # keeps the night above (issue 23), the run stays green and says why.
+    later = demo_night.night + timedelta(days=1)
+    assert dag_test(env, "blindspot_collect", later)["state"] == "success"
+    held = dag_test(env, "blindspot_build", later)
+    assert held["state"] == "success", held
+    assert [held["tasks"][t] for t in ("check", "alert", "publish", "report")] == [
+        "success", "skipped", "skipped", "skipped"
+    ], held  # fmt: skip
+    assert warehouse_counts(demo_night.home, later)["published_night"] == demo_night.night.isoformat()
+    with duckdb.connect(str(demo_night.home / "warehouse.duckdb"), read_only=True) as con:
+        refused = con.execute(
+            "select status, detail from ops.runs where stage = 'publish' and data_date = ?", [later]
+        ).fetchall()
+    assert [r[0] for r in refused] == ["refused"] and "collected 0 items" in refused[0][1]
+
 
 def test_blindspot_run_does_a_whole_night_and_stops_at_a_failed_check(
     tmp_path: Path, demo_night: DemoNight
@@ -242,6 +258,15 @@ def test_blindspot_run_does_a_whole_night_and_stops_at_a_failed_check(
         assert str(con.execute("select data_date from meta").fetchone()[0]) == night
     assert (home / "report" / "index.html").exists()
     snapshot = published.stat().st_mtime_ns
+    jsonl = home / "alerts" / "alerts.jsonl"
+    alerts_sent = jsonl.read_bytes() if jsonl.exists() else b""
+
+    later = (demo_night.night + timedelta(days=1)).isoformat()  # the server shows the same day: 0 new items
+    refused = CliRunner().invoke(app, ["run", "--date", later], env=env)
+    assert refused.exit_code == 3, refused.output
+    assert f"refusing to publish {later}: it collected 0 items" in refused.output
+    assert published.stat().st_mtime_ns == snapshot  # the last good night stays published
+    assert (jsonl.read_bytes() if jsonl.exists() else b"") == alerts_sent  # its alerts are held
 
     with duckdb.connect(
         str(home / "warehouse.duckdb")
