@@ -15,6 +15,7 @@ from blindspot import cli_tables, pipeline, queries
 from blindspot.cli_demo import demo_app
 from blindspot.cli_registry import registry_app
 from blindspot.cli_support import (
+    PUBLISH_REFUSED,
     AlertsDateOpt,
     AllowEmptyOpt,
     ConfigOpt,
@@ -268,9 +269,6 @@ def alerts(
             typer.echo(json.dumps(clean, default=str, ensure_ascii=False))
         return
     console.print(cli_tables.alerts(rows))
-
-
-PUBLISH_REFUSED = 3  # the exit status of a night the publish gate refused (its snapshot kept)
 
 
 @app.command("run")

@@ -7,8 +7,17 @@ from typing import Annotated
 
 import typer
 
-from blindspot.cli_support import console, parse_date, progress_bar, registry_failure, settings_for
+from blindspot.cli_support import (
+    PUBLISH_REFUSED,
+    console,
+    fail,
+    parse_date,
+    progress_bar,
+    registry_failure,
+    settings_for,
+)
 from core.registry import RegistryError
+from warehouse.publish_gate import PublishRefused
 
 demo_app = typer.Typer(
     help="The embedded offline demo world (run it, or serve it).",
@@ -41,6 +50,8 @@ def demo(
             summary = run_demo(settings, scenario, seed, days, on_night=on_night)
         except RegistryError as exc:
             raise registry_failure(exc, "the scenario is not valid") from None
+        except PublishRefused as exc:  # e.g. a snapshot of a later night (from Airflow) is in this home
+            raise fail(f"the demo's nights are in the warehouse, but {exc}", code=PUBLISH_REFUSED) from None
     print_summary(summary, console)
 
 

@@ -52,6 +52,9 @@ AllowEmptyOpt = Annotated[
 ]
 
 
+PUBLISH_REFUSED = 3  # the exit status of a night the publish gate refused (its snapshot kept)
+
+
 def fail(message: str, code: int = 2) -> typer.Exit:
     # one line whatever the terminal's width, and the message is never read as rich markup
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True)

@@ -164,3 +164,15 @@ def test_the_duckdb_shell_opens_the_snapshot(snapshot_home: Path) -> None:
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0 and done.stdout.split() == ["ok", "true"], done.stderr
+
+
+def test_the_demo_says_when_a_later_snapshot_keeps_its_place(snapshot_home: Path, small_demo) -> None:
+    """`blindspot demo` in a home whose snapshot is of a later night (one Airflow published) collects its
+    nights but never moves the snapshot back: one line, exit 3, the snapshot untouched."""
+    before = (snapshot_home / "published" / "blindspot.duckdb").read_bytes()
+    done = blindspot(snapshot_home, "demo", "--scenario", "small", "--seed", "3", "--days", "14")
+    assert done.returncode == 3, done.stderr[-2000:]
+    last = done.stderr.strip().splitlines()[-1]  # after the demo's progress bar
+    assert last.startswith("error: the demo's nights are in the warehouse, but refusing to publish"), last
+    assert str(small_demo.nights[-1]) in last
+    assert (snapshot_home / "published" / "blindspot.duckdb").read_bytes() == before
