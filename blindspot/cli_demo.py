@@ -40,6 +40,7 @@ def demo(
     from blindspot.demo.runner import run_demo
 
     settings = settings_for(None)
+    refused = None
     with progress_bar() as bar:
         task = bar.add_task("collecting the demo world night by night", total=None)
 
@@ -51,7 +52,9 @@ def demo(
         except RegistryError as exc:
             raise registry_failure(exc, "the scenario is not valid") from None
         except PublishRefused as exc:  # e.g. a snapshot of a later night (from Airflow) is in this home
-            raise fail(f"the demo's nights are in the warehouse, but {exc}", code=PUBLISH_REFUSED) from None
+            refused = exc
+    if refused is not None:  # said after the progress bar's last line, so it is the last line
+        raise fail(f"the demo's nights are in the warehouse, but {refused}", code=PUBLISH_REFUSED)
     print_summary(summary, console)
 
 
