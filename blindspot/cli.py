@@ -13,7 +13,7 @@ import typer
 
 from blindspot import cli_tables, pipeline, queries
 from blindspot.cli_demo import demo_app
-from blindspot.cli_registry import registry_app
+from blindspot.cli_registry import config_app, registry_app
 from blindspot.cli_support import (
     PUBLISH_REFUSED,
     AlertsDateOpt,
@@ -31,7 +31,7 @@ from blindspot.cli_support import (
     settings_for,
     today_utc,
 )
-from core.registry import RegistryError, load_registry
+from core.registry import RegistryError
 from warehouse.guard import OperatorError
 
 app = typer.Typer(
@@ -40,7 +40,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-config_app = typer.Typer(help="Validate the zone and source registry.", no_args_is_help=True)
 db_app = typer.Typer(help="Manage the warehouse schema.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 app.add_typer(db_app, name="db")
@@ -75,21 +74,6 @@ def main(
 ) -> None:
     level = logging.getLevelName(settings_for(None).log_level)  # BLINDSPOT_LOG_LEVEL; a bad value: exit 2
     logging.basicConfig(level=min(level, logging.INFO) if verbose else level, stream=sys.stderr)
-
-
-@config_app.command("check")
-def config_check(config: ConfigOpt = None) -> None:
-    """Validate zones.yml and sources.yml; every error names file, entry, field and reason (exit 2)."""
-    settings = settings_for(config)
-    try:
-        registry = load_registry(settings.config_dir)
-    except RegistryError as exc:
-        raise registry_failure(exc, f"{len(exc.issues)} problem(s) in {settings.config_dir}") from None
-    enabled = len(registry.enabled_sources())
-    console.print(
-        f"ok: {len(registry.zones)} zones, {len(registry.sources)} sources ({enabled} enabled) "
-        f"in {settings.config_dir}"
-    )
 
 
 @db_app.command("upgrade")

@@ -1,4 +1,5 @@
-"""The `blindspot registry` commands: zone aliases generated from maintained data (core/gazetteer.py)."""
+"""The `blindspot config` and `blindspot registry` commands: validate every config file; zone aliases generated
+from maintained data (core/gazetteer.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import typer
 
 from blindspot.cli_support import ConfigOpt, console, fail, registry_failure, settings_for
 from core import gazetteer
-from core.registry import RegistryError
+from core.registry import RegistryError, load_registry
 
 registry_app = typer.Typer(help="Maintain the zone registry's generated data.", no_args_is_help=True)
+config_app = typer.Typer(help="Validate the registry and the other config files.", no_args_is_help=True)
 
 
 @registry_app.command("aliases")
@@ -38,3 +40,31 @@ def registry_aliases(
     path.write_text(text, encoding="utf-8")
     count = sum(gazetteer.count_names(entry) for entry in generated.values())
     console.print(f"wrote {count} names for {len(generated)} zones to {path}")
+
+
+@config_app.command("check")
+def config_check(config: ConfigOpt = None) -> None:
+    """Validate zones.yml and sources.yml, and metrics.yml, alerts.yml and publish.yml where present; every
+    error names file, entry, field and reason (exit 2)."""
+    from alerts.config import load_alerts_config
+    from transforms.params import load_metrics
+    from warehouse.publish_gate import load_publish_config
+
+    settings = settings_for(config)
+    issues, registry = [], None
+    for load in (load_registry, load_metrics, load_alerts_config, load_publish_config):
+        try:
+            loaded = load(settings.config_dir)
+        except RegistryError as exc:  # every file is read, so one run names every problem
+            issues += exc.issues
+        else:
+            registry = loaded if load is load_registry else registry
+    if issues:
+        raise registry_failure(RegistryError(issues), f"{len(issues)} problem(s) in {settings.config_dir}")
+    others = [f for f in ("metrics.yml", "alerts.yml", "publish.yml") if (settings.config_dir / f).exists()]
+    enabled = len(registry.enabled_sources())
+    console.print(
+        f"ok: {len(registry.zones)} zones, {len(registry.sources)} sources ({enabled} enabled)"
+        + (f", {', '.join(others)}" if others else "")
+        + f" in {settings.config_dir}"
+    )

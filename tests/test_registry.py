@@ -171,6 +171,16 @@ def test_config_check_cli_exit_2_without_traceback(config_dir: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_config_check_reads_every_config_file(config_dir: Path) -> None:
+    (config_dir / "publish.yml").write_text("min_share: 2\n", encoding="utf-8")
+    (config_dir / "metrics.yml").write_text("weights:\n  conflict: -1\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["config", "check", "--config", str(config_dir)])
+    assert result.exit_code == 2, result.output
+    assert "publish.yml" in result.output and "min_share" in result.output
+    assert "metrics.yml" in result.output and "weights.conflict" in result.output
+    assert "2 problem(s)" in result.output
+
+
 def test_config_check_cli_ok(config_dir: Path) -> None:
     result = CliRunner().invoke(app, ["config", "check", "--config", str(config_dir)])
     assert result.exit_code == 0, result.output
