@@ -223,7 +223,6 @@ def summarise(zone: ZoneData, as_of: date) -> dict:
         "stories_7d": stories_7d,
         "baseline_7d": f"{sum(base):.0f}" if base else "n/a",
         "open_alerts": len(open_alerts),
-        "open_kinds": ", ".join(sorted(set(open_alerts["kind"]))),
         "severity": overview.worst_open(zone.alerts),
         "why": overview.why(zone, as_of, stories_7d, sum(base) if base else None),
         "volume_note": overview.volume_note(zone.weekly),
